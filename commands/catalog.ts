@@ -1,0 +1,21 @@
+/** One command as the user sees it, on Slack and on the terminal. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** Usage after `/odoo`, or null when the command is terminal-only. */
+  slack: string | null;
+  /** Usage after `odoo-ops`, or null when the command is Slack-only. */
+  cli: string | null;
+}
+
+/**
+ * The commands that exist today. Later work adds status, backup, list, restore,
+ * prune and verify here as each one is delivered, so help never offers a command
+ * that does not run.
+ */
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
+  { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },
+];
+
+export type Surface = 'slack' | 'cli';

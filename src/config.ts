@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import cron from 'node-cron';
+import { z } from 'zod';
+
+/** Variables whose values are secrets: never echoed, readable from `<NAME>_FILE`. */
+export const SECRET_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'POSTGRES_PASSWORD',
+  'CF_R2_ACCESS_KEY_ID',
+  'CF_R2_SECRET_ACCESS_KEY',
+] as const;
+
+const R2_REQUIRED = ['CF_R2_ENDPOINT', 'CF_R2_BUCKET', 'CF_R2_ACCESS_KEY_ID', 'CF_R2_SECRET_ACCESS_KEY'] as const;
+
+/** What the process is about to do: the bot needs Slack settings, the CLI does not. */
+export type ConfigPurpose = 'bot' | 'cli';
+
+export interface SlackConfig {
+  botToken: string;
+  /** Socket Mode when set; otherwise HTTP mode with signingSecret. */
+  appToken?: string;
+  signingSecret?: string;
+  port: number;
+  apiUrl: string;
+  alertChannel: string;
+  admins: string[];
+}
+
+export interface R2Config {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  prefix: string;
+}
+
+export interface Config {
+  /** Null when the Slack settings are incomplete (allowed for the CLI, not for the bot). */
+  slack: SlackConfig | null;
+  /** SLACK_API_URL and PORT, known even when the rest of Slack is not configured. */
+  slackApiUrl: string;
+  docker: { host: string; composeProject?: string; odooService: string; dbService: string };
+  odoo: { url: string; dataDir: string };
+  postgres: { user: string; password?: string; db: string };
+  addonsDir: string;
+  backup: { dir: string; schedule: string; retentionDays: number };
+  timeZone: string;
+  /** Null: local-only backups. */
+  r2: R2Config | null;
+  /** Every secret value in force, so that logs and error texts can scrub them. */
+  secrets: string[];
+}
+
+/** The configuration was invalid; `problems` has one line per variable, secrets never shown. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const HTTP_URL = /^https?:\/\/[^\s/]+/i;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDockerHost(value: string): boolean {
+  return value.startsWith('/') || /^(unix|tcp|ssh|http|https):\/\/\S+$/.test(value);
+}
+
+const text = () => z.string();
+const matching = (test: (v: string) => boolean, expected: string) => z.string().refine(test, { error: `expected ${expected}` });
+const integer = (min: number, max: number, expected: string) =>
+  matching((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, expected).transform(Number);
+
+// One schema for every variable of the DESIGN table. Values arrive as strings
+// (empty strings already removed); defaults are those of DESIGN.md.
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: matching((v) => v.startsWith('xoxb-'), 'a bot token starting with xoxb-').optional(),
+  SLACK_APP_TOKEN: matching((v) => v.startsWith('xapp-'), 'an app-level token starting with xapp-').optional(),
+  SLACK_SIGNING_SECRET: matching((v) => /^[0-9a-f]{16,}$/i.test(v), 'the signing secret from the Slack app page (hex digits)').optional(),
+  PORT: integer(1, 65535, 'a TCP port number between 1 and 65535').default(3000),
+  SLACK_API_URL: matching((v) => HTTP_URL.test(v), 'an http(s) URL such as https://slack.com/api/').default('https://slack.com/api/'),
+  SLACK_ALERT_CHANNEL: matching((v) => /^[CGD][A-Z0-9]{2,}$/.test(v), 'a channel ID such as C0123456789 (not a #name)').optional(),
+  SLACK_ADMINS: matching(
+    (v) => v.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())),
+    'comma-separated Slack user IDs such as U0123456789,U0987654321',
+  ).optional(),
+  DOCKER_HOST: matching(isDockerHost, 'a socket path or a unix://, tcp:// or ssh:// address').default('/var/run/docker.sock'),
+  COMPOSE_PROJECT: text().optional(),
+  ODOO_SERVICE: text().default('odoo'),
+  DB_SERVICE: text().default('db'),
+  ODOO_URL: matching((v) => HTTP_URL.test(v), 'an http(s) URL such as http://odoo:8069').default('http://odoo:8069'),
+  POSTGRES_USER: text().default('odoo'),
+  POSTGRES_PASSWORD: text().optional(),
+  // The database name ends up in paths (filestore/<db>) and in SQL identifiers.
+  POSTGRES_DB: matching((v) => /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/.test(v), 'a database name of letters, digits, _ . or -').default('odoo'),
+  ODOO_DATA_DIR: text().default('/var/lib/odoo'),
+  ADDONS_DIR: text().default('./addons'),
+  BACKUP_DIR: text().default('./backup'),
+  BACKUP_SCHEDULE: matching((v) => cron.validate(v), 'a cron expression such as "0 2 */5 * *"').default('0 2 */5 * *'),
+  BACKUP_RETENTION_DAYS: integer(1, 36500, 'a whole number of days, 1 or more').default(30),
+  TZ: matching(isTimeZone, 'an IANA time zone such as UTC or Europe/Brussels').default('UTC'),
+  CF_R2_ENDPOINT: matching((v) => HTTP_URL.test(v), 'an https URL such as https://<account>.r2.cloudflarestorage.com').optional(),
+  CF_R2_BUCKET: text().optional(),
+  CF_R2_ACCESS_KEY_ID: text().optional(),
+  CF_R2_SECRET_ACCESS_KEY: text().optional(),
+  CF_R2_PREFIX: text().default(''),
+});
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads `<NAME>_FILE` for each secret (Docker secrets), trimming the trailing
+ * newline. Returns the merged variables and the problems found, never a value.
+ */
+function resolveSecretFiles(env: Env): { values: Env; problems: string[] } {
+  const values: Env = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') values[name] = value;
+  }
+  for (const name of SECRET_VARIABLES) {
+    const file = values[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (values[name] !== undefined) {
+      problems.push(`${name}: set either ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      const content = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      if (content === '') problems.push(`${name}_FILE: expected a file holding the secret, but ${file} is empty`);
+      else values[name] = content;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`${name}_FILE: expected a readable file holding the secret, cannot read ${file} (${code})`);
+    }
+  }
+  return { values, problems };
+}
+
+function describeProblem(name: string, message: string, values: Env): string {
+  const given = values[name];
+  const secret = (SECRET_VARIABLES as readonly string[]).includes(name);
+  if (given === undefined || secret) return `${name}: ${message}`;
+  const shown = given.length > 60 ? `${given.slice(0, 57)}...` : given;
+  return `${name}: ${message}, got "${shown}"`;
+}
+
+/**
+ * Validates the environment against the DESIGN table and returns the typed
+ * configuration. Pure: reads only `env` and the files named by `*_FILE`.
+ * Throws ConfigError listing every problem at once, one line per variable,
+ * without ever including a secret value.
+ */
+export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
+  const { values, problems } = resolveSecretFiles(env);
+  const parsed = envSchema.safeParse(values);
+  const failed = new Set(problems.map((line) => line.split(':')[0]!.replace(/_FILE$/, '')));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      if (failed.has(name)) continue;
+      failed.add(name);
+      problems.push(describeProblem(name, issue.message, values));
+    }
+  }
+
+  const requireFor = (name: string, why: string) => {
+    if (values[name] === undefined && !failed.has(name)) {
+      problems.push(`${name}: required ${why}`);
+      failed.add(name);
+    }
+  };
+  if (purpose === 'bot') {
+    requireFor('SLACK_BOT_TOKEN', 'to run the bot (the xoxb- token from "OAuth & Permissions")');
+    requireFor('SLACK_ALERT_CHANNEL', 'to run the bot (the channel ID that receives scheduled results and alerts)');
+    requireFor('SLACK_ADMINS', 'to run the bot (the Slack user IDs allowed to back up and restore)');
+    if (values.SLACK_APP_TOKEN === undefined) {
+      requireFor('SLACK_SIGNING_SECRET', 'when SLACK_APP_TOKEN is unset (HTTP mode); set SLACK_APP_TOKEN for Socket Mode instead');
+    }
+  }
+  const r2Set = R2_REQUIRED.filter((name) => values[name] !== undefined);
+  if (r2Set.length > 0 && r2Set.length < R2_REQUIRED.length) {
+    for (const name of R2_REQUIRED) {
+      requireFor(name, `once any CF_R2_* variable is set (set all of ${R2_REQUIRED.join(', ')}, or none for local-only backups)`);
+    }
+  }
+
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const v = parsed.data;
+
+  const slack: SlackConfig | null =
+    v.SLACK_BOT_TOKEN && v.SLACK_ALERT_CHANNEL && v.SLACK_ADMINS && (v.SLACK_APP_TOKEN || v.SLACK_SIGNING_SECRET)
+      ? {
+          botToken: v.SLACK_BOT_TOKEN,
+          appToken: v.SLACK_APP_TOKEN,
+          signingSecret: v.SLACK_SIGNING_SECRET,
+          port: v.PORT,
+          apiUrl: v.SLACK_API_URL,
+          alertChannel: v.SLACK_ALERT_CHANNEL,
+          admins: v.SLACK_ADMINS.split(',').map((id) => id.trim()),
+        }
+      : null;
+  const r2: R2Config | null =
+    v.CF_R2_ENDPOINT && v.CF_R2_BUCKET && v.CF_R2_ACCESS_KEY_ID && v.CF_R2_SECRET_ACCESS_KEY
+      ? {
+          endpoint: v.CF_R2_ENDPOINT,
+          bucket: v.CF_R2_BUCKET,
+          accessKeyId: v.CF_R2_ACCESS_KEY_ID,
+          secretAccessKey: v.CF_R2_SECRET_ACCESS_KEY,
+          prefix: v.CF_R2_PREFIX,
+        }
+      : null;
+
+  return {
+    slack,
+    slackApiUrl: v.SLACK_API_URL,
+    docker: { host: v.DOCKER_HOST, composeProject: v.COMPOSE_PROJECT, odooService: v.ODOO_SERVICE, dbService: v.DB_SERVICE },
+    odoo: { url: v.ODOO_URL, dataDir: v.ODOO_DATA_DIR },
+    postgres: { user: v.POSTGRES_USER, password: v.POSTGRES_PASSWORD, db: v.POSTGRES_DB },
+    addonsDir: v.ADDONS_DIR,
+    backup: { dir: v.BACKUP_DIR, schedule: v.BACKUP_SCHEDULE, retentionDays: v.BACKUP_RETENTION_DAYS },
+    timeZone: v.TZ,
+    r2,
+    secrets: SECRET_VARIABLES.map((name) => values[name]).filter((s): s is string => s !== undefined),
+  };
+}
