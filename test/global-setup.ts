@@ -1,0 +1,41 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ensureDockerEngine, stopDockerEngine } from './testbed/docker-engine.js';
+import { startS3Server, stopS3Server } from './testbed/s3-server.js';
+import { removeStack, startStack } from './testbed/stack.js';
+import { ensureTestImages } from './testbed/test-images.js';
+import type { TestbedInfo } from './testbed/testbed-info.js';
+
+const PROJECT = 'odoo-ops-test';
+const log = (line: string) => process.stderr.write(`[testbed] ${line}\n`);
+
+/**
+ * Starts the integration test bed once per run: a Docker engine, the db and odoo
+ * containers of a compose-labelled stack, and s3rver. Idempotent: it reuses an
+ * engine that answers and cached images, and replaces leftovers of an earlier run.
+ * Teardown stops what it started.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const workDir = await mkdtemp(join(tmpdir(), 'odoo-ops-testbed-'));
+  const engine = await ensureDockerEngine(join(tmpdir(), 'odoo-ops-dockerd'), log);
+  process.env.DOCKER_HOST = engine.host.startsWith('/') ? `unix://${engine.host}` : engine.host;
+  const images = await ensureTestImages(engine.docker, log);
+  const odooDataDir = join(workDir, 'odoo-data');
+  await mkdir(join(odooDataDir, 'filestore'), { recursive: true });
+  const stack = await startStack(engine.docker, images, { project: PROJECT, odooDataDir });
+  const s3 = await startS3Server(join(workDir, 's3'));
+  log(`ready: db on 127.0.0.1:${stack.db.port}, odoo on ${stack.odoo.url}, s3 on ${s3.endpoint}`);
+
+  const { process: s3Process, ...s3Info } = s3;
+  const info: TestbedInfo = { dockerHost: engine.host, stack, s3: s3Info, workDir };
+  project.provide('testbed', info);
+
+  return async () => {
+    await stopS3Server({ process: s3Process });
+    await removeStack(engine.docker, PROJECT);
+    await stopDockerEngine(engine);
+    await rm(workDir, { recursive: true, force: true });
+  };
+}

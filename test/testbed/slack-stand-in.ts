@@ -1,0 +1,139 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface SlackCall {
+  /** Web API method (`chat.postMessage`…) or `response_url`. */
+  method: string;
+  /** Form fields or JSON body; `blocks`/`attachments` sent as JSON strings are parsed. */
+  body: Record<string, unknown>;
+  /** The bearer token the call carried, if any. */
+  token?: string;
+  /** For response_url posts: the id in the URL. */
+  responseId?: string;
+  at: number;
+}
+
+export type SlackFault = { status: 429; retryAfter: number } | { error: string };
+
+const FIELDS_HOLDING_JSON = ['blocks', 'attachments', 'metadata'];
+
+/**
+ * A stand-in for Slack's Web API on 127.0.0.1 (point SLACK_API_URL at `apiUrl`)
+ * that records every call. It answers auth.test, chat.postMessage, chat.update
+ * and chat.postEphemeral like Slack does, checks the bot token, and answers
+ * `response_url` posts under `/response/<id>`. Faults can be queued per method.
+ */
+export class SlackStandIn {
+  readonly calls: SlackCall[] = [];
+  readonly botToken: string;
+  readonly teamId = 'T0TESTTEAM';
+  readonly botUserId = 'U0BOTUSER';
+  private server: Server | null = null;
+  private faults = new Map<string, SlackFault[]>();
+  private ts = 1_700_000_000;
+
+  constructor(options: { botToken?: string } = {}) {
+    this.botToken = options.botToken ?? 'xoxb-test-stand-in-token';
+  }
+
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  /** A fresh response_url for a slash command or an interaction. */
+  responseUrl(id = `r${this.calls.length}-${Date.now()}`): string {
+    return `http://127.0.0.1:${this.port}/response/${id}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server!.close(resolve));
+    this.server = null;
+  }
+
+  /** The next call of `method` fails as told (HTTP 429 with Retry-After, or `{ok: false, error}`). */
+  failNext(method: string, fault: SlackFault): void {
+    this.faults.set(method, [...(this.faults.get(method) ?? []), fault]);
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Waits until a call of `method` matching `predicate` has been recorded. */
+  async waitFor(method: string, predicate: (call: SlackCall) => boolean = () => true, timeoutMs = 5000): Promise<SlackCall> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.calls.find((c) => c.method === method && predicate(c));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no ${method} call arrived within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(', ')}`);
+      await sleep(20);
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const body = parseBody(raw, req.headers['content-type'] ?? '');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const json = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(payload));
+    };
+
+    const response = /^\/response\/([^/]+)$/.exec(url.pathname);
+    if (response && req.method === 'POST') {
+      this.calls.push({ method: 'response_url', body, responseId: response[1], at: Date.now() });
+      return json(200, { ok: true });
+    }
+    const api = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
+    if (!api || req.method !== 'POST') return json(404, { ok: false, error: 'unknown_method' });
+    const method = api[1]!;
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (body.token as string | undefined);
+    this.calls.push({ method, body, token, at: Date.now() });
+
+    const fault = this.faults.get(method)?.shift();
+    if (fault && 'status' in fault) return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
+    if (fault) return json(200, { ok: false, error: fault.error });
+    if (token !== this.botToken) return json(200, { ok: false, error: 'invalid_auth' });
+
+    const ts = `${this.ts++}.000100`;
+    switch (method) {
+      case 'auth.test':
+        return json(200, { ok: true, url: 'https://test.slack.invalid/', team: 'Test', user: 'odoo-ops', team_id: this.teamId, user_id: this.botUserId, bot_id: 'B0TESTBOT' });
+      case 'chat.postMessage':
+        return json(200, { ok: true, channel: body.channel, ts, message: { text: body.text, blocks: body.blocks, ts } });
+      case 'chat.update':
+        return json(200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
+      case 'chat.postEphemeral':
+        return json(200, { ok: true, message_ts: ts });
+      default:
+        return json(200, { ok: false, error: 'unknown_method' });
+    }
+  }
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const body: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
+  for (const field of FIELDS_HOLDING_JSON) {
+    if (typeof body[field] === 'string') body[field] = JSON.parse(body[field] as string);
+  }
+  return body;
+}
