@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the integration test bed needs on a Debian machine, when missing:
+# Docker's engine (docker.io: dockerd, containerd, runc, the docker CLI) and
+# debootstrap (to build the test PostgreSQL image without a registry).
+set -euo pipefail
+
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 20 ]; then
+  echo "odoo-ops needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" tar
+fi
