@@ -8,7 +8,8 @@ import { removeStack, startStack } from './testbed/stack.js';
 import { ensureTestImages } from './testbed/test-images.js';
 import type { TestbedInfo } from './testbed/testbed-info.js';
 
-const PROJECT = 'odoo-ops-test';
+// One compose project per run, so two runs on one engine never touch each other's stack.
+const PROJECT = `odoo-ops-test-${process.pid}`;
 const log = (line: string) => process.stderr.write(`[testbed] ${line}\n`);
 
 /**

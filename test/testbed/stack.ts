@@ -12,11 +12,29 @@ export interface TestStack {
 }
 
 const SECOND = 1_000_000_000;
+/** Marks test containers with the pid of the run that owns them. */
+const OWNER_LABEL = 'odoo-ops.test-owner-pid';
 
-/** Removes every container of a test compose project (leftovers of an earlier run included). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes every container of a test compose project. */
 export async function removeStack(docker: Docker, project: string): Promise<void> {
-  const leftovers = await docker.listContainers({ all: true, filters: { label: [`${COMPOSE_PROJECT_LABEL}=${project}`] } });
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${COMPOSE_PROJECT_LABEL}=${project}`] } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
+}
+
+/** Removes test containers left by runs that died; those of runs still going are left alone. */
+export async function removeStaleStacks(docker: Docker): Promise<void> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
+  const stale = containers.filter((c) => !alive(Number(c.Labels[OWNER_LABEL])));
+  await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
 }
 
 async function waitHealthy(docker: Docker, id: string, what: string): Promise<void> {
@@ -41,7 +59,9 @@ async function waitHealthy(docker: Docker, id: string, what: string): Promise<vo
  */
 export async function startStack(docker: Docker, images: TestImages, options: { project: string; odooDataDir: string }): Promise<TestStack> {
   const { project } = options;
+  await removeStaleStacks(docker);
   await removeStack(docker, project);
+  const owner = { [OWNER_LABEL]: String(process.pid) };
   const [dbPort, odooPort] = [await freePort(), await freePort()];
   const db = { user: 'odoo', password: randomBytes(12).toString('hex'), database: 'odoo' };
 
@@ -51,7 +71,7 @@ export async function startStack(docker: Docker, images: TestImages, options: { 
     Cmd: ['postgres', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
     StopSignal: 'SIGINT',
     Env: [`POSTGRES_USER=${db.user}`, `POSTGRES_PASSWORD=${db.password}`, `POSTGRES_DB=${db.database}`, `PGPORT=${dbPort}`],
-    Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'db' },
+    Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'db', ...owner },
     Healthcheck: {
       Test: ['CMD-SHELL', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
       Interval: SECOND / 2,
@@ -67,7 +87,7 @@ export async function startStack(docker: Docker, images: TestImages, options: { 
     Image: images.odooStandIn,
     User: '101:101',
     Env: [`ODOO_HTTP_PORT=${odooPort}`],
-    Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'odoo' },
+    Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'odoo', ...owner },
     Healthcheck: {
       Test: ['CMD-SHELL', `busybox wget -q -O /dev/null http://127.0.0.1:${odooPort}/web/health`],
       Interval: SECOND / 2,

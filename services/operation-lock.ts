@@ -1,0 +1,85 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { OperationError } from './operation-error.js';
+
+export type OperationKind = 'backup' | 'restore' | 'prune';
+
+export interface LockHolder {
+  operation: OperationKind;
+  /** Who started it: a Slack user, `cli (user@host)`, `schedule`. */
+  startedBy: string;
+  startedAt: string;
+  host: string;
+  pid: number;
+}
+
+/** Lock held; call `release` in a `finally`. */
+export interface HeldLock {
+  holder: LockHolder;
+  release(): Promise<void>;
+}
+
+// The holder refreshes the lock every STALE/2; a lock not refreshed for STALE
+// belongs to a process that died, and is taken over.
+const STALE_MS = 30_000;
+
+/**
+ * One operation (backup, restore, prune) at a time, across the bot and the CLI,
+ * even in different containers: a lock directory in BACKUP_DIR whose mtime the
+ * holder keeps fresh. A second request is refused with OperationError('lock')
+ * "busy: <operation> started by <who> at <time>", never queued.
+ */
+export class OperationLock {
+  private readonly lockPath: string;
+
+  constructor(private readonly dir: string) {
+    this.lockPath = join(dir, '.odoo-ops');
+  }
+
+  /** Takes the lock or throws OperationError('lock', 'busy: …'). Creates BACKUP_DIR if needed. */
+  async acquire(operation: OperationKind, startedBy: string): Promise<HeldLock> {
+    await mkdir(this.dir, { recursive: true });
+    const holder: LockHolder = { operation, startedBy, startedAt: new Date().toISOString(), host: hostname(), pid: process.pid };
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(this.lockPath, {
+        realpath: false,
+        stale: STALE_MS,
+        update: STALE_MS / 2,
+        retries: 0,
+        // Losing the lock mid-operation (its directory removed by hand) must not crash the bot.
+        onCompromised: () => {},
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const current = await this.holder();
+      const who = current ? `${current.operation} started by ${current.startedBy} at ${current.startedAt}` : 'another operation is running';
+      throw new OperationError('lock', `busy: ${who}`, { cause: error });
+    }
+    await writeFile(this.holderFile(), JSON.stringify(holder));
+    return {
+      holder,
+      release: async () => {
+        await rm(this.holderFile(), { force: true });
+        await release().catch(() => undefined);
+      },
+    };
+  }
+
+  /** Who holds the lock now, or null. */
+  async holder(): Promise<LockHolder | null> {
+    if (!(await lockfile.check(this.lockPath, { realpath: false, stale: STALE_MS }).catch(() => false))) return null;
+    try {
+      return JSON.parse(await readFile(this.holderFile(), 'utf8')) as LockHolder;
+    } catch {
+      return null;
+    }
+  }
+
+  // proper-lockfile locks with mkdir `<path>.lock`; the holder's details sit beside it.
+  private holderFile(): string {
+    return `${this.lockPath}.holder.json`;
+  }
+}

@@ -1,0 +1,30 @@
+import type { StackContainers } from './docker/stack-containers.js';
+import type { OperationLock } from './operation-lock.js';
+import type { LocalBackend } from './storage/local-backend.js';
+import type { StorageBackend } from './storage/storage-backend.js';
+
+/**
+ * Everything commands may use, built once from the configuration by the
+ * composition root (src/build-services.ts) and handed to them. Commands see
+ * these interfaces only, never Docker, S3 or SQL clients.
+ */
+export interface Services {
+  stack: StackContainers;
+  /** BACKUP_DIR. */
+  local: LocalBackend;
+  /** Null when R2 is not configured: backups are local-only. */
+  r2: StorageBackend | null;
+  /** Local first, then R2 when configured. */
+  backends: StorageBackend[];
+  lock: OperationLock;
+  settings: {
+    timeZone: string;
+    schedule: string;
+    retentionDays: number;
+    database: string;
+    odooUrl: string;
+    odooDataDir: string;
+    addonsDir: string;
+    backupDir: string;
+  };
+}

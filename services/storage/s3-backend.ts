@@ -1,0 +1,105 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { isBackupName } from '../backup/backup-name.js';
+import { OperationError } from '../operation-error.js';
+import type { StorageBackend, StoredBackup, StoreProgress } from './storage-backend.js';
+
+const MIN_PART = 8 * 1024 * 1024;
+// R2 and S3 allow at most 10,000 parts; stay well below.
+const MAX_PARTS = 9000;
+const DELETE_BATCH = 1000;
+
+/** Backups as objects `<prefix><name>` in an S3-compatible bucket (Cloudflare R2). */
+export class S3Backend implements StorageBackend {
+  readonly location = 'r2' as const;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly prefix: string,
+  ) {}
+
+  private key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  /** Every backup under the prefix, following continuation tokens past 1000 objects. */
+  async list(): Promise<StoredBackup[]> {
+    const found: StoredBackup[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        const name = object.Key?.slice(this.prefix.length) ?? '';
+        if (isBackupName(name)) found.push({ name, sizeBytes: object.Size ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found;
+  }
+
+  async describe(name: string): Promise<StoredBackup | null> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+      return { name, sizeBytes: head.ContentLength ?? 0, sha256: head.Metadata?.sha256 };
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Multipart upload streamed from the file (bounded memory: about two parts in
+   * flight), the SHA-256 in the object's metadata. lib-storage aborts the
+   * multipart upload when a part fails; a stored object of the wrong size is deleted.
+   */
+  async store(file: string, name: string, meta: { sha256: string; sizeBytes: number }, onProgress?: (p: StoreProgress) => void): Promise<void> {
+    const partSize = Math.max(MIN_PART, Math.ceil(meta.sizeBytes / MAX_PARTS));
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.bucket,
+        Key: this.key(name),
+        Body: createReadStream(file, { highWaterMark: 1024 * 1024 }),
+        ContentType: 'application/gzip',
+        Metadata: { sha256: meta.sha256 },
+      },
+      partSize,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    if (onProgress) upload.on('httpUploadProgress', (p) => onProgress({ bytes: p.loaded ?? 0, total: meta.sizeBytes }));
+    await upload.done();
+    const stored = await this.describe(name);
+    if (stored?.sizeBytes !== meta.sizeBytes) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) })).catch(() => undefined);
+      throw new OperationError('upload', `the uploaded object is ${stored?.sizeBytes ?? 0} bytes, expected ${meta.sizeBytes}; it was deleted`);
+    }
+  }
+
+  async fetch(name: string, destination: string): Promise<void> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+    await pipeline(object.Body as Readable, createWriteStream(destination));
+  }
+
+  /** Batch deletes, 1000 keys a request; any key the store refused is reported. */
+  async remove(names: string[]): Promise<void> {
+    for (const name of names) {
+      if (!isBackupName(name)) throw new OperationError('retention', `refusing to delete "${name}": not a backup name`);
+    }
+    for (let i = 0; i < names.length; i += DELETE_BATCH) {
+      const batch = names.slice(i, i + DELETE_BATCH);
+      const result = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((name) => ({ Key: this.key(name) })), Quiet: true } }),
+      );
+      if (result.Errors?.length) {
+        const first = result.Errors[0]!;
+        throw new OperationError('retention', `R2 refused to delete ${result.Errors.length} object(s), e.g. ${first.Key}: ${first.Message ?? first.Code}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { createDockerClient } from '../services/docker/docker-client.js';
+import { StackContainers } from '../services/docker/stack-containers.js';
+import { OperationLock } from '../services/operation-lock.js';
+import type { Services } from '../services/services.js';
+import { LocalBackend } from '../services/storage/local-backend.js';
+import { S3Backend } from '../services/storage/s3-backend.js';
+import { createS3Client } from '../services/storage/s3-client.js';
+import type { Config } from './config.js';
+
+/**
+ * The composition root: the one place that turns configuration into connected
+ * services. No module keeps a client of its own.
+ */
+export function buildServices(config: Config): Services {
+  const docker = createDockerClient(config.docker.host);
+  const local = new LocalBackend(config.backup.dir);
+  const r2 = config.r2 ? new S3Backend(createS3Client(config.r2), config.r2.bucket, config.r2.prefix) : null;
+  return {
+    stack: new StackContainers(docker, config.docker),
+    local,
+    r2,
+    backends: r2 ? [local, r2] : [local],
+    lock: new OperationLock(config.backup.dir),
+    settings: {
+      timeZone: config.timeZone,
+      schedule: config.backup.schedule,
+      retentionDays: config.backup.retentionDays,
+      database: config.postgres.db,
+      odooUrl: config.odoo.url,
+      odooDataDir: config.odoo.dataDir,
+      addonsDir: config.addonsDir,
+      backupDir: config.backup.dir,
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { Config, SlackConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { runBot } from '../run-bot.js';
+import { type CliCommand } from './cli-command.js';
+import { configure } from './configure.js';
+
+export const bot: CliCommand = {
+  name: 'bot',
+  options: {},
+  positionals: 0,
+  async run(io) {
+    const config = configure(io, 'bot');
+    if (typeof config === 'number') return config;
+    const logger = createLogger({ secrets: config.secrets });
+    // loadConfig(…, 'bot') refuses a configuration without the Slack settings.
+    return runBot(config as Config & { slack: SlackConfig }, logger);
+  },
+};
