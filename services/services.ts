@@ -1,3 +1,4 @@
+import type { DatabaseTarget } from './backup/dump-database.js';
 import type { StackContainers } from './docker/stack-containers.js';
 import type { OperationLock } from './operation-lock.js';
 import type { LocalBackend } from './storage/local-backend.js';
@@ -17,7 +18,10 @@ export interface Services {
   /** Local first, then R2 when configured. */
   backends: StorageBackend[];
   lock: OperationLock;
+  /** The Odoo database, reached through the DB container. */
+  database: DatabaseTarget;
   settings: {
+    odooService: string;
     timeZone: string;
     schedule: string;
     retentionDays: number;

@@ -15,13 +15,16 @@ export function buildServices(config: Config): Services {
   const docker = createDockerClient(config.docker.host);
   const local = new LocalBackend(config.backup.dir);
   const r2 = config.r2 ? new S3Backend(createS3Client(config.r2), config.r2.bucket, config.r2.prefix) : null;
+  const stack = new StackContainers(docker, config.docker);
   return {
-    stack: new StackContainers(docker, config.docker),
+    stack,
     local,
     r2,
     backends: r2 ? [local, r2] : [local],
     lock: new OperationLock(config.backup.dir),
+    database: { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password },
     settings: {
+      odooService: config.docker.odooService,
       timeZone: config.timeZone,
       schedule: config.backup.schedule,
       retentionDays: config.backup.retentionDays,

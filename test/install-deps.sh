@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration test bed needs on a Debian machine, when missing:
 # Docker's engine (docker.io: dockerd, containerd, runc, the docker CLI) and
-# debootstrap (to build the test PostgreSQL image without a registry).
+# debootstrap (to build the test PostgreSQL image without a registry), and
+# PostgreSQL 15's client tools (tests restore dumps with pg_restore by hand).
 set -euo pipefail
 
 major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
@@ -13,6 +14,8 @@ fi
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+# The tests check archives with the standard tools: tar and PostgreSQL 15's pg_restore/psql.
+command -v pg_restore >/dev/null 2>&1 || missing+=(postgresql-client-15)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

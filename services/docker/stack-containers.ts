@@ -44,6 +44,16 @@ export class StackContainers {
     return this.docker.getContainer(summary.Id);
   }
 
+  /** The container of `service`, which must be running: throws OperationError('docker') saying its state otherwise. */
+  async runningContainer(service: string): Promise<Docker.Container> {
+    const container = await this.container(service);
+    const info = await container.inspect();
+    if (!info.State.Running || info.State.Paused) {
+      throw new OperationError('docker', `the ${service} container (${info.Name.replace(/^\//, '')}) is ${info.State.Status}, not running`);
+    }
+    return container;
+  }
+
   /** State and health of the odoo and db containers; a service with no container is left out. */
   async list(): Promise<ContainerState[]> {
     const services = [this.scope.odooService, this.scope.dbService];
