@@ -4,6 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { DockerStreamDemuxer } from './docker-stream-demuxer.js';
 
+/** How long Docker may take to start the process; the output itself may then stream for hours. */
+const START_TIMEOUT_MS = 30_000;
+
 export interface ExecOptions {
   /** Where the command's stdout goes; collected into `stdout` of the result when omitted. */
   stdout?: Writable;
@@ -26,16 +29,30 @@ export interface ExecResult {
  * caller must check `exitCode` before trusting what was written.
  */
 export async function execInContainer(container: Docker.Container, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const exec = await container.exec({
-    Cmd: cmd,
-    AttachStdout: true,
-    AttachStderr: true,
-    AttachStdin: false,
-    Tty: false,
-    Env: options.env,
-    User: options.user,
+  // Only the start is bounded: a daemon that never starts the process (seen with
+  // a wedged engine) must not hold the operation lock forever.
+  let timer: NodeJS.Timeout | undefined;
+  const startTimeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Docker did not start ${cmd[0]} within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
   });
-  const stream = await exec.start({ Detach: false, Tty: false });
+  const starting = (async () => {
+    const exec = await container.exec({
+      Cmd: cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: false,
+      Tty: false,
+      Env: options.env,
+      User: options.user,
+    });
+    return { exec, stream: await exec.start({ Detach: false, Tty: false }) };
+  })();
+  let exec, stream;
+  try {
+    ({ exec, stream } = await Promise.race([starting, startTimeout]));
+  } finally {
+    clearTimeout(timer);
+  }
   const demuxer = new DockerStreamDemuxer();
   const collected: Buffer[] = [];
   const sink =
