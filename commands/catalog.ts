@@ -15,6 +15,8 @@ export interface CommandSpec {
  */
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
+  { name: 'backup', summary: 'take a full backup now (database, filestore, addons) to local disk and R2', slack: 'backup', cli: 'backup [--json]' },
+  { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept)', slack: null, cli: 'prune [--dry-run] [--json]' },
   { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },
 ];
 

@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
 import { COMMANDS } from '../commands/catalog.js';
 import { helpCommand } from '../commands/help.js';
+import { backup } from './cli-commands/backup.js';
 import { bot } from './cli-commands/bot.js';
 import { EXIT, type CliCommand, type CliIo } from './cli-commands/cli-command.js';
 import { help } from './cli-commands/help.js';
+import { prune } from './cli-commands/prune.js';
 import { renderHelpText } from './render-text.js';
 
 export { EXIT, type CliIo } from './cli-commands/cli-command.js';
 
 /** Every `odoo-ops` subcommand, one module each under cli-commands/. */
-const CLI_COMMANDS: readonly CliCommand[] = [help, bot];
+const CLI_COMMANDS: readonly CliCommand[] = [help, backup, prune, bot];
 
 function badUsage(io: CliIo, message: string): number {
   io.stderr.write(`odoo-ops: ${message}\n\n${renderHelpText(helpCommand('cli'))}`);

@@ -1,0 +1,17 @@
+import { runBackup, type BackupOutcome, type BackupProgress } from '../services/backup/run-backup.js';
+import type { Services } from '../services/services.js';
+
+export interface BackupCommandInput {
+  /** Who asks, as shown to anyone told "busy" and in the channel: a Slack user id, `cli (user@host)`, `schedule`. */
+  startedBy: string;
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+/**
+ * `backup`: a full backup now. Permission is checked by the caller's surface
+ * (Slack admins; the terminal and the schedule are trusted). The reply is the
+ * pipeline's outcome, success or failure, as a value.
+ */
+export function backupCommand(services: Services, input: BackupCommandInput): Promise<BackupOutcome> {
+  return runBackup(services, { startedBy: input.startedBy, onProgress: input.onProgress });
+}

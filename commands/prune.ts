@@ -1,0 +1,27 @@
+import { asOperationError, type OperationError } from '../services/operation-error.js';
+import { pruneOlderThan, type PruneResult } from '../services/backup/prune-backups.js';
+import type { Services } from '../services/services.js';
+
+export type PruneReply = { ok: true; result: PruneResult } | { ok: false; error: OperationError };
+
+/**
+ * `prune`: applies BACKUP_RETENTION_DAYS now, locally and in R2, under the
+ * operation lock (a running backup or restore makes it answer busy).
+ * `dryRun` lists what would go and deletes nothing.
+ */
+export async function pruneCommand(services: Services, input: { startedBy: string; dryRun: boolean }): Promise<PruneReply> {
+  let lock;
+  try {
+    lock = await services.lock.acquire('prune', input.startedBy);
+    const result = await pruneOlderThan(services.backends, {
+      retentionDays: services.settings.retentionDays,
+      timeZone: services.settings.timeZone,
+      dryRun: input.dryRun,
+    });
+    return { ok: true, result };
+  } catch (error) {
+    return { ok: false, error: asOperationError('prune', error) };
+  } finally {
+    await lock?.release();
+  }
+}
