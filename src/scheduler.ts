@@ -1,0 +1,95 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { backupCommand } from '../commands/backup.js';
+import { overdueVerdict } from '../services/backup/backup-schedule.js';
+import type { BackupOutcome } from '../services/backup/run-backup.js';
+import type { Services } from '../services/services.js';
+import { listBackups } from '../services/storage/backup-catalog.js';
+import type { Logger } from './logger.js';
+import { renderBackupOutcome, renderOverdue } from './slack/render-backup.js';
+import type { ChannelNotifier } from './slack/slack-notifier.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface SchedulerOptions {
+  /** How often to check for overdue backups (hourly). */
+  overdueCheckEveryMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Runs a backup on BACKUP_SCHEDULE (in TZ) and posts every result to the alert
+ * channel; checks at start and hourly whether backups are overdue and then
+ * posts "backups are overdue" at most once a day until one succeeds.
+ */
+export class BackupScheduler {
+  private task: ScheduledTask | null = null;
+  private overdueTimer: NodeJS.Timeout | null = null;
+  private lastOverdueAlert: Date | null = null;
+  private readonly watchingSince: Date;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly services: Services,
+    private readonly notifier: ChannelNotifier,
+    private readonly logger: Logger,
+    private readonly redact: (text: string) => string,
+    private readonly options: SchedulerOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.watchingSince = this.now();
+  }
+
+  start(): void {
+    const { schedule, timeZone } = this.services.settings;
+    this.task = cron.createTask(schedule, () => this.runScheduledBackup().then(() => undefined), { timezone: timeZone, noOverlap: true, name: 'scheduled-backup' });
+    void this.task.start();
+    void this.checkOverdue();
+    this.overdueTimer = setInterval(() => void this.checkOverdue(), this.options.overdueCheckEveryMs ?? HOUR);
+    this.logger.info({ schedule, timeZone }, 'scheduler started');
+  }
+
+  async stop(): Promise<void> {
+    if (this.overdueTimer) clearInterval(this.overdueTimer);
+    this.overdueTimer = null;
+    await this.task?.destroy();
+    this.task = null;
+  }
+
+  /** The scheduled job: a backup, its result posted to the alert channel. */
+  async runScheduledBackup(): Promise<BackupOutcome> {
+    this.logger.info({ trigger: 'schedule' }, 'scheduled backup started');
+    const outcome = await backupCommand(this.services, { startedBy: 'schedule' });
+    if (outcome.ok) {
+      this.lastOverdueAlert = null;
+      this.logger.info({ trigger: 'schedule', name: outcome.name, sizeBytes: outcome.sizeBytes, durationMs: outcome.durationMs }, 'scheduled backup succeeded');
+    } else {
+      this.logger.error({ trigger: 'schedule', stage: outcome.error.stage, err: outcome.error, localArchive: outcome.localArchive }, 'scheduled backup failed');
+    }
+    await this.notifier.post(renderBackupOutcome(outcome, { trigger: 'scheduled', redact: this.redact }), 'scheduled backup');
+    return outcome;
+  }
+
+  /** Posts the overdue alert when due; returns whether backups are overdue. */
+  async checkOverdue(): Promise<boolean> {
+    try {
+      const { backups } = await listBackups(this.services.backends, this.services.settings.timeZone);
+      const newest = backups[0] ?? null;
+      const now = this.now();
+      const verdict = overdueVerdict(newest?.createdAt ?? null, this.watchingSince, now, this.services.settings.schedule, this.services.settings.timeZone);
+      if (!verdict.overdue) {
+        this.lastOverdueAlert = null;
+        return false;
+      }
+      if (!this.lastOverdueAlert || now.getTime() - this.lastOverdueAlert.getTime() >= DAY) {
+        this.lastOverdueAlert = now;
+        this.logger.warn({ newest: newest?.name ?? null, ageMs: verdict.ageMs, thresholdMs: verdict.thresholdMs }, 'backups are overdue');
+        await this.notifier.post(renderOverdue(verdict, newest?.name ?? null), 'overdue alert');
+      }
+      return true;
+    } catch (error) {
+      this.logger.error({ err: error }, 'overdue check failed');
+      return false;
+    }
+  }
+}
