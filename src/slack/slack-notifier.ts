@@ -9,6 +9,20 @@ export interface ChannelNotifier {
   update(ts: string, message: SlackMessage, about: string): Promise<void>;
 }
 
+/**
+ * The Web API client for messages the bot sends on its own (results, alerts,
+ * progress): its retries outlast a short Slack outage. Its own log lines are
+ * dropped; failures surface as SlackNotifier's "not delivered" errors.
+ */
+export function createMessagingClient(options: { token: string; apiUrl: string; retries?: RetryOptions }): WebClient {
+  return new WebClient(options.token, {
+    slackApiUrl: options.apiUrl,
+    retryConfig: options.retries ?? ALERT_RETRIES,
+    rejectRateLimitedCalls: false,
+    logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => 'info' as never, setName: () => {} },
+  });
+}
+
 /** About 30 minutes of retries with exponential backoff: an alert must outlive a short Slack outage. */
 export const ALERT_RETRIES: RetryOptions = { retries: 10, factor: 1.96, minTimeout: 1000, maxTimeout: 5 * 60_000, randomize: true };
 
@@ -19,20 +33,11 @@ export const ALERT_RETRIES: RetryOptions = { retries: 10, factor: 1.96, minTimeo
  * with its text, so the alert is never lost silently.
  */
 export class SlackNotifier implements ChannelNotifier {
-  private readonly client: WebClient;
-
   constructor(
-    options: { token: string; apiUrl: string; retries?: RetryOptions },
-    private readonly channel: string,
+    private readonly client: WebClient,
+    readonly channel: string,
     private readonly logger: Logger,
-  ) {
-    this.client = new WebClient(options.token, {
-      slackApiUrl: options.apiUrl,
-      retryConfig: options.retries ?? ALERT_RETRIES,
-      rejectRateLimitedCalls: false,
-      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => 'info' as never, setName: () => {} },
-    });
-  }
+  ) {}
 
   async post(message: SlackMessage, about: string): Promise<string | null> {
     try {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatBackupName } from '../../services/backup/backup-name.js';
 import { createRedactor } from '../../src/redact.js';
 import { BackupScheduler } from '../../src/scheduler.js';
-import { SlackNotifier } from '../../src/slack/slack-notifier.js';
+import { createMessagingClient, SlackNotifier } from '../../src/slack/slack-notifier.js';
 import { backupWorld } from '../helpers/backup-services.js';
 import { capturedLogger } from '../helpers/captured-logger.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
@@ -29,7 +29,7 @@ describe('scheduled backups post their result to the alert channel', () => {
   async function scheduler(overrides: Record<string, string> = {}, now?: () => Date) {
     const world = await backupWorld(testbed, overrides);
     const { logger, lines } = capturedLogger(world.config.secrets);
-    const notifier = new SlackNotifier({ token: slack.botToken, apiUrl: slack.apiUrl, retries: FAST_RETRIES }, CHANNEL, logger);
+    const notifier = new SlackNotifier(createMessagingClient({ token: slack.botToken, apiUrl: slack.apiUrl, retries: FAST_RETRIES }), CHANNEL, logger);
     return { world, lines, scheduler: new BackupScheduler(world.services, notifier, logger, createRedactor(world.config.secrets), { now }) };
   }
 
@@ -85,7 +85,7 @@ describe('scheduled backups post their result to the alert channel', () => {
     await down.stop(); // nothing listens there now: Slack is "down"
     const world = await backupWorld(testbed);
     const captured = capturedLogger(world.config.secrets);
-    const notifier = new SlackNotifier({ token: slack.botToken, apiUrl: `http://127.0.0.1:${port}/api/`, retries: FAST_RETRIES }, CHANNEL, captured.logger);
+    const notifier = new SlackNotifier(createMessagingClient({ token: slack.botToken, apiUrl: `http://127.0.0.1:${port}/api/`, retries: FAST_RETRIES }), CHANNEL, captured.logger);
     const outage = new BackupScheduler(world.services, notifier, captured.logger, createRedactor(world.config.secrets));
     const outcome = await outage.runScheduledBackup();
     expect(outcome.ok).toBe(true);
