@@ -1,0 +1,37 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tar from 'tar';
+import { OperationError } from '../operation-error.js';
+import type { WrittenFile } from './hashing-writer.js';
+import { writeTarStream } from './write-tar-stream.js';
+
+export interface DirectoryArchive {
+  /** Stage name for errors and progress: `filestore` or `addons`. */
+  stage: string;
+  /** Directory the paths are relative to. */
+  cwd: string;
+  /** Paths inside `cwd` to include (directories recursively). */
+  paths: string[];
+  /** What to tell the user when the first path is missing (which variable to check). */
+  missingHint: string;
+}
+
+/**
+ * Writes a gzip tar of `paths` (relative to `cwd`) to the new file `path`,
+ * hashed on the way, with portable headers (no user names or mtimes of the
+ * bot's host beyond the files' own). Throws OperationError(stage) when the
+ * directory is missing or unreadable.
+ */
+export async function archiveDirectory(spec: DirectoryArchive, path: string, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
+  for (const entry of spec.paths) {
+    const full = join(spec.cwd, entry);
+    const info = await stat(full).catch(() => null);
+    if (!info?.isDirectory()) throw new OperationError(spec.stage, `${full} is not a directory: ${spec.missingHint}`);
+  }
+  try {
+    // Level 6 like `tar czf`; the filestore is often already-compressed attachments either way.
+    return await writeTarStream(tar.create({ gzip: { level: 6 }, cwd: spec.cwd, portable: true }, spec.paths), path, onBytes);
+  } catch (error) {
+    throw new OperationError(spec.stage, `could not archive ${spec.cwd}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,59 @@
+import type { WrittenFile } from './hashing-writer.js';
+
+export const MANIFEST_FORMAT_VERSION = 1;
+export const MEMBERS = ['database.dump', 'filestore.tar.gz', 'addons.tar.gz'] as const;
+export type MemberName = (typeof MEMBERS)[number] | 'backup.info';
+
+export interface ArchiveManifest {
+  formatVersion: number;
+  name: string;
+  database: string;
+  createdAt: string;
+  postgresVersion: string;
+  odooVersion: string;
+  tool: string;
+  members: Record<string, { sizeBytes: number; sha256: string }>;
+}
+
+export interface ManifestInput {
+  name: string;
+  database: string;
+  createdAt: Date;
+  postgresVersion: string;
+  odooVersion: string;
+  tool: string;
+  members: Record<(typeof MEMBERS)[number], WrittenFile>;
+}
+
+/** `backup.info`: the key=value lines the old backup.sh wrote, for people reading the archive by hand. */
+export function backupInfo(input: ManifestInput): string {
+  const lines = {
+    date: input.createdAt.toISOString(),
+    name: input.name,
+    database: input.database,
+    database_dump_bytes: input.members['database.dump'].sizeBytes,
+    filestore_bytes: input.members['filestore.tar.gz'].sizeBytes,
+    addons_bytes: input.members['addons.tar.gz'].sizeBytes,
+    postgres_version: input.postgresVersion,
+    odoo_version: input.odooVersion,
+    tool: input.tool,
+  };
+  return Object.entries(lines).map(([k, v]) => `${k}=${v}\n`).join('');
+}
+
+/** `manifest.json`: what a restore checks every member against. */
+export function archiveManifest(input: ManifestInput, info: { sizeBytes: number; sha256: string }): ArchiveManifest {
+  const members: ArchiveManifest['members'] = {};
+  for (const member of MEMBERS) members[member] = { sizeBytes: input.members[member].sizeBytes, sha256: input.members[member].sha256 };
+  members['backup.info'] = info;
+  return {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    name: input.name,
+    database: input.database,
+    createdAt: input.createdAt.toISOString(),
+    postgresVersion: input.postgresVersion,
+    odooVersion: input.odooVersion,
+    tool: input.tool,
+    members,
+  };
+}

@@ -1,0 +1,60 @@
+import { createWriteStream } from 'node:fs';
+import { OperationError } from '../operation-error.js';
+import { execInContainer } from '../docker/exec-in-container.js';
+import type { StackContainers } from '../docker/stack-containers.js';
+import { HashingCounter, type WrittenFile } from './hashing-writer.js';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export interface DatabaseTarget {
+  stack: StackContainers;
+  dbService: string;
+  user: string;
+  database: string;
+  /** Passed as PGPASSWORD for servers that ask for one on the local socket. */
+  password?: string;
+}
+
+function passwordEnv(target: DatabaseTarget): string[] | undefined {
+  return target.password ? [`PGPASSWORD=${target.password}`] : undefined;
+}
+
+/**
+ * `pg_dump -Fc` of the database, run in the DB container (its pg_dump matches
+ * the server; the Odoo image's newer one writes dumps PostgreSQL 15 rejects),
+ * streamed to the new file `path` and hashed on the way. Succeeds only when
+ * pg_dump exited 0; otherwise throws OperationError('dump') with pg_dump's
+ * stderr, and the caller removes the partial file.
+ */
+export async function dumpDatabase(target: DatabaseTarget, path: string, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
+  const container = await target.stack.runningContainer(target.dbService);
+  const counter = new HashingCounter(onBytes);
+  const through = new PassThrough();
+  // Both settle before we look: a full disk stops the exec stream, and the
+  // write error is the one worth reporting.
+  const [execution, writing] = await Promise.allSettled([
+    execInContainer(container, ['pg_dump', '-Fc', '-U', target.user, '-d', target.database], { stdout: through, env: passwordEnv(target) }),
+    pipeline(through, counter, createWriteStream(path, { flags: 'wx' })),
+  ]);
+  if (writing.status === 'rejected') throw writing.reason;
+  if (execution.status === 'rejected') {
+    const error = execution.reason as Error;
+    throw new OperationError('dump', `could not run pg_dump in the ${target.dbService} container: ${error.message}`, { cause: error });
+  }
+  const result = execution.value;
+  if (result.exitCode !== 0) {
+    const detail = result.stderr.trim().split('\n').slice(-3).join(' ') || 'no error output';
+    throw new OperationError('dump', `pg_dump exited with code ${result.exitCode}: ${detail}`);
+  }
+  return { path, sizeBytes: counter.bytes, sha256: counter.digest() };
+}
+
+/** The server's version (`SHOW server_version`), e.g. "15.14 (Debian 15.14-0+deb12u1)". */
+export async function postgresVersion(target: DatabaseTarget): Promise<string> {
+  const container = await target.stack.runningContainer(target.dbService);
+  const result = await execInContainer(container, ['psql', '-U', target.user, '-d', target.database, '-AtX', '-c', 'SHOW server_version'], {
+    env: passwordEnv(target),
+  });
+  if (result.exitCode !== 0) throw new OperationError('dump', `cannot query the PostgreSQL version: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}

@@ -1,0 +1,213 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asOperationError, OperationError } from '../operation-error.js';
+import type { HeldLock } from '../operation-lock.js';
+import type { Services } from '../services.js';
+import type { Location } from '../storage/storage-backend.js';
+import { archiveDirectory } from './archive-directory.js';
+import { archiveManifest, backupInfo, MEMBERS } from './archive-manifest.js';
+import { backupFolder, formatBackupName } from './backup-name.js';
+import { createArchive } from './create-archive.js';
+import { dumpDatabase, postgresVersion } from './dump-database.js';
+import { pruneOlderThan, type PruneResult } from './prune-backups.js';
+
+export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune';
+
+export interface BackupProgress {
+  stage: BackupStage;
+  state: 'started' | 'done' | 'bytes';
+  /** Bytes written so far by this stage (state `bytes`). */
+  bytes?: number;
+  total?: number;
+}
+
+export interface BackupRequest {
+  /** Who asked: a Slack user, `cli`, `schedule`; shown to anyone told "busy". */
+  startedBy: string;
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+export type BackupOutcome =
+  | {
+      ok: true;
+      name: string;
+      sizeBytes: number;
+      sha256: string;
+      durationMs: number;
+      locations: Location[];
+      /** Retention run after the backup; null when it could not run. */
+      pruned: PruneResult | null;
+      warnings: string[];
+    }
+  | {
+      ok: false;
+      error: OperationError;
+      durationMs: number;
+      /** Set when a complete archive is kept in BACKUP_DIR although a later stage (R2) failed. */
+      localArchive?: string;
+    };
+
+const TOOL = 'odoo-ops 0.1';
+
+/** A file-system error in BACKUP_DIR, said the way an operator can act on. */
+function describeDiskError(error: unknown, dir: string): string | null {
+  switch ((error as NodeJS.ErrnoException)?.code) {
+    case 'ENOSPC':
+      return `no space left on the disk of BACKUP_DIR (${dir})`;
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return `BACKUP_DIR (${dir}) is not writable by the bot (${(error as NodeJS.ErrnoException).code})`;
+    default:
+      return null;
+  }
+}
+
+/** The Odoo version the odoo container declares (the official image sets ODOO_VERSION), or "unknown". */
+async function odooVersion(services: Services): Promise<string> {
+  try {
+    const info = await (await services.stack.container(services.settings.odooService)).inspect();
+    return info.Config.Env?.find((e) => e.startsWith('ODOO_VERSION='))?.split('=')[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * A full backup, as named steps: take the lock; dump the database, archive the
+ * filestore and the addons (concurrently); write backup.info and manifest.json;
+ * pack the archive under a temporary name in BACKUP_DIR and rename it when
+ * complete; upload it to R2; prune old backups. Whatever fails, the staging
+ * files and any partial archive are removed and the lock is released. An R2
+ * failure keeps the complete local archive and says so. Never throws: the
+ * outcome is a value.
+ */
+export async function runBackup(services: Services, request: BackupRequest): Promise<BackupOutcome> {
+  const started = Date.now();
+  const dir = services.settings.backupDir;
+  const progress = request.onProgress ?? (() => {});
+  const name = formatBackupName(new Date(started), services.settings.timeZone);
+  const folder = backupFolder(name);
+  // Temporary paths unique to this run: a refused second run cleans up only its own.
+  const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = join(dir, `.${folder}.${runId}.staging`);
+  const partial = join(dir, `.${name}.${runId}.partial`);
+  let lock: HeldLock | undefined;
+
+  async function step<T>(stage: BackupStage, work: () => Promise<T>): Promise<T> {
+    progress({ stage, state: 'started' });
+    try {
+      const result = await work();
+      progress({ stage, state: 'done' });
+      return result;
+    } catch (error) {
+      const disk = describeDiskError(error, dir) ?? describeDiskError((error as Error)?.cause, dir);
+      if (disk) throw new OperationError(stage, disk, { cause: error });
+      // The stage reported is the pipeline's step, whatever layer raised the error.
+      if (error instanceof OperationError && error.stage !== stage) throw new OperationError(stage, error.userMessage, { cause: error });
+      throw asOperationError(stage, error);
+    }
+  }
+  const bytes = (stage: BackupStage) => (n: number) => progress({ stage, state: 'bytes', bytes: n });
+
+  try {
+    lock = await step('lock', () => services.lock.acquire('backup', request.startedBy));
+    await step('prepare', async () => {
+      await mkdir(join(staging, folder), { recursive: true });
+      if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
+    });
+    const into = (member: string) => join(staging, folder, member);
+
+    // The dump and the two directory archives do not wait for each other. All
+    // are awaited even when one fails, so nothing still writes during cleanup.
+    const settled = await Promise.allSettled([
+      step('dump', () => dumpDatabase(services.database, into('database.dump'), bytes('dump'))),
+      step('filestore', () =>
+        archiveDirectory(
+          {
+            stage: 'filestore',
+            cwd: services.settings.odooDataDir,
+            paths: [`filestore/${services.settings.database}`],
+            missingHint: 'check ODOO_DATA_DIR (the Odoo data dir as mounted in the bot) and POSTGRES_DB',
+          },
+          into('filestore.tar.gz'),
+          bytes('filestore'),
+        ),
+      ),
+      step('addons', () =>
+        archiveDirectory({ stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR' }, into('addons.tar.gz'), bytes('addons')),
+      ),
+      postgresVersion(services.database).catch((error) => Promise.reject(asOperationError('dump', error))),
+      odooVersion(services),
+    ]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [dump, filestore, addons, pgVersion, odoo] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      Awaited<ReturnType<typeof dumpDatabase>>,
+      Awaited<ReturnType<typeof archiveDirectory>>,
+      Awaited<ReturnType<typeof archiveDirectory>>,
+      string,
+      string,
+    ];
+
+    const archive = await step('archive', async () => {
+      const input = {
+        name,
+        database: services.settings.database,
+        createdAt: new Date(started),
+        postgresVersion: pgVersion,
+        odooVersion: odoo,
+        tool: TOOL,
+        members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
+      };
+      const info = backupInfo(input);
+      await writeFile(into('backup.info'), info, { flag: 'wx' });
+      const manifest = archiveManifest(input, { sizeBytes: Buffer.byteLength(info), sha256: createHash('sha256').update(info).digest('hex') });
+      await writeFile(into('manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+      const written = await createArchive(staging, folder, ['backup.info', 'manifest.json', ...MEMBERS], partial, bytes('archive'));
+      // Only a complete archive ever carries the backup name.
+      await rename(partial, services.local.pathOf(name));
+      return written;
+    });
+    const locations: Location[] = ['local'];
+
+    if (services.r2) {
+      const r2 = services.r2;
+      try {
+        await step('upload', () =>
+          r2.store(services.local.pathOf(name), name, { sha256: archive.sha256, sizeBytes: archive.sizeBytes }, (p) =>
+            progress({ stage: 'upload', state: 'bytes', bytes: p.bytes, total: p.total }),
+          ),
+        );
+      } catch (error) {
+        const cause = asOperationError('upload', error);
+        return {
+          ok: false,
+          error: new OperationError('upload', `R2 upload failed: ${cause.userMessage}; the local archive ${name} is kept in ${dir}`, { cause }),
+          durationMs: Date.now() - started,
+          localArchive: name,
+        };
+      }
+      locations.push('r2');
+    }
+
+    const warnings: string[] = [];
+    let pruned: PruneResult | null = null;
+    try {
+      pruned = await step('prune', () =>
+        pruneOlderThan(services.backends, { retentionDays: services.settings.retentionDays, timeZone: services.settings.timeZone }),
+      );
+      for (const failure of pruned.failures) warnings.push(`retention could not prune ${failure.location}: ${failure.message}`);
+    } catch (error) {
+      warnings.push(`retention did not run: ${asOperationError('prune', error).userMessage}`);
+    }
+    return { ok: true, name, sizeBytes: archive.sizeBytes, sha256: archive.sha256, durationMs: Date.now() - started, locations, pruned, warnings };
+  } catch (error) {
+    return { ok: false, error: asOperationError('backup', error), durationMs: Date.now() - started };
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await rm(partial, { force: true }).catch(() => undefined);
+    await lock?.release();
+  }
+}
