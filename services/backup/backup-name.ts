@@ -1,0 +1,58 @@
+/** `odoo_backup_YYYY-MM-DD_HH-MM-SS.tar.gz`, the time being wall-clock time in TZ (DESIGN). */
+export const BACKUP_NAME_PATTERN = /^odoo_backup_(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})\.tar\.gz$/;
+
+export const BACKUP_NAME_EXAMPLE = 'odoo_backup_2026-01-31_02-00-00.tar.gz';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Wall-clock fields of `at` in `timeZone`. */
+function wallClock(at: Date, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+/** The archive name for a backup taken at `at`, in `timeZone`. */
+export function formatBackupName(at: Date, timeZone: string): string {
+  const t = wallClock(at, timeZone);
+  return `odoo_backup_${t.year}-${pad(t.month)}-${pad(t.day)}_${pad(t.hour)}-${pad(t.minute)}-${pad(t.second)}.tar.gz`;
+}
+
+export function isBackupName(name: string): boolean {
+  return BACKUP_NAME_PATTERN.test(name);
+}
+
+/** The archive name without `.tar.gz`: the top folder inside the archive. */
+export function backupFolder(name: string): string {
+  return name.replace(/\.tar\.gz$/, '');
+}
+
+/**
+ * The instant a backup name stands for, reading its wall-clock time in
+ * `timeZone`; null for names that do not match the pattern or are no real date.
+ */
+export function backupTime(name: string, timeZone: string): Date | null {
+  const m = BACKUP_NAME_PATTERN.exec(name);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(asUtc);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  // Shift by the zone's offset at that moment; a second pass settles DST edges.
+  let instant = asUtc;
+  for (let i = 0; i < 2; i++) {
+    const w = wallClock(new Date(instant), timeZone);
+    const offset = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - instant;
+    instant = asUtc - offset;
+  }
+  return new Date(instant);
+}
