@@ -14,6 +14,8 @@ export interface CommandSpec {
  * that does not run.
  */
 export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'status', summary: 'health of the stack: containers, Odoo, database, backups, disk, R2', slack: 'status', cli: 'status [--json]' },
+  { name: 'list', summary: 'the newest backups, their size, age and where they are stored', slack: 'list', cli: 'list [--json]' },
   { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
   { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },
 ];

@@ -1,4 +1,5 @@
 import type { StackContainers } from './docker/stack-containers.js';
+import type { StatusService } from './health/status-service.js';
 import type { OperationLock } from './operation-lock.js';
 import type { LocalBackend } from './storage/local-backend.js';
 import type { StorageBackend } from './storage/storage-backend.js';
@@ -17,6 +18,8 @@ export interface Services {
   /** Local first, then R2 when configured. */
   backends: StorageBackend[];
   lock: OperationLock;
+  /** Health probes behind `/odoo status` and `odoo-ops status`. */
+  status: StatusService;
   settings: {
     timeZone: string;
     schedule: string;
