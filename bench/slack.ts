@@ -32,6 +32,8 @@ import { SlackStandIn } from '../test/testbed/slack-stand-in.js';
 import type { TestbedInfo } from '../test/testbed/testbed-info.js';
 
 const BIN = fileURLToPath(new URL('../bin/odoo-ops.js', import.meta.url));
+// `npm run bench:slack -- --no-load` measures the same without the backup-like load, as a baseline.
+const WITH_LOAD = !process.argv.includes('--no-load');
 const ACKS = 200;
 const IN_FLIGHT = 4;
 const STATUS_RUNS = 30;
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
           done();
         },
       });
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < (WITH_LOAD ? 2 : 0); i++) {
       loads.push(
         (async () => {
           while (loadRunning) {
@@ -128,7 +130,7 @@ async function main(): Promise<void> {
 
     const round = (n: number) => Math.round(n);
     const result = {
-      load: { pgDumps: dumps, dumpedMiB: Math.round(dumpedBytes / 1048576) },
+      load: { enabled: WITH_LOAD, pgDumps: dumps, dumpedMiB: Math.round(dumpedBytes / 1048576) },
       ack: { n: ackMs.length, p50: round(percentile(ackMs, 50)), p99: round(percentile(ackMs, 99)), max: round(Math.max(...ackMs)), targetP99: 300 },
       statusVerdicts: Object.fromEntries(verdicts),
       statusEndToEnd: { n: statusMs.length, p50: round(percentile(statusMs, 50)), p95: round(percentile(statusMs, 95)), max: round(Math.max(...statusMs)), targetP95: 1000 },

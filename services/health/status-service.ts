@@ -71,6 +71,7 @@ const LOW_DISK_RATIO = 0.1;
  */
 export class StatusService {
   private readonly timeoutMs: number;
+  private inFlight: Promise<StackStatus> | null = null;
 
   constructor(private readonly options: StatusServiceOptions) {
     this.timeoutMs = options.probeTimeoutMs ?? 2000;
@@ -80,8 +81,20 @@ export class StatusService {
    * Runs every probe at once and judges the result. Never rejects: a probe that
    * fails or hangs shows up as `{ ok: false }` and in `reasons`. Takes at most
    * about `probeTimeoutMs` plus the docker inspection of a paused container.
+   * Callers that ask while a check is running share its result (single flight):
+   * ten people typing `/odoo status` at once cost one round of `docker exec`,
+   * and the answer they get is at most one probe round (about 2 s) old.
    */
-  async check(now: () => Date = () => new Date()): Promise<StackStatus> {
+  check(now: () => Date = () => new Date()): Promise<StackStatus> {
+    if (!this.inFlight) {
+      this.inFlight = this.runChecks(now).finally(() => {
+        this.inFlight = null;
+      });
+    }
+    return this.inFlight;
+  }
+
+  private async runChecks(now: () => Date): Promise<StackStatus> {
     const o = this.options;
     const t = this.timeoutMs;
     const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk] = await Promise.all([
