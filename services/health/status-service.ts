@@ -179,11 +179,14 @@ export class StatusService {
 
   private async databaseSize(): Promise<number> {
     const o = this.options;
-    let db: Docker.Container;
-    db = await o.stack.container(o.stack.scope.dbService);
+    const db: Docker.Container = await o.stack.container(o.stack.scope.dbService);
     // Through the db container's own psql: no database port needs to be reachable from the bot.
     const result = await execInContainer(db, ['psql', '-U', o.databaseUser, '-d', o.database, '-AtX', '-c', 'select pg_database_size(current_database())'], {
       env: o.databasePassword ? [`PGPASSWORD=${o.databasePassword}`] : undefined,
+    }).catch((error: { statusCode?: number }) => {
+      // Docker refuses an exec into a paused or stopped container at once (HTTP 409) with a long message naming the container id.
+      if (error.statusCode === 409) throw new Error('cannot query: the db container is paused or stopped');
+      throw error;
     });
     if (result.exitCode !== 0) throw new Error(`psql exited with ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
     const size = Number(result.stdout.trim());

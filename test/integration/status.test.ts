@@ -104,6 +104,7 @@ describe('odoo-ops status', () => {
     expect(reply.status.databaseSizeBytes.ok).toBe(false);
     expect(reply.status.verdict).toBe('down');
     expect(reply.status.reasons).toContain('db container is paused');
+    expect(reply.status.reasons).toContain('database "odoo": cannot query: the db container is paused or stopped');
     // The other probes still answered.
     expect(reply.status.odoo).toMatchObject({ ok: true });
     expect(reply.status.r2).toEqual({ state: 'reachable' });
