@@ -14,9 +14,11 @@ export interface CommandSpec {
  * that does not run.
  */
 export const COMMANDS: readonly CommandSpec[] = [
-  { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
+  { name: 'status', summary: 'health of the stack: containers, Odoo, database, backups, disk, R2', slack: 'status', cli: 'status [--json]' },
   { name: 'backup', summary: 'take a full backup now (database, filestore, addons) to local disk and R2', slack: 'backup', cli: 'backup [--json]' },
+  { name: 'list', summary: 'the newest backups, their size, age and where they are stored', slack: 'list', cli: 'list [--json]' },
   { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept)', slack: null, cli: 'prune [--dry-run] [--json]' },
+  { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
   { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },
 ];
 

@@ -1,5 +1,6 @@
 import type { DatabaseTarget } from './backup/dump-database.js';
 import type { StackContainers } from './docker/stack-containers.js';
+import type { StatusService } from './health/status-service.js';
 import type { OperationLock } from './operation-lock.js';
 import type { LocalBackend } from './storage/local-backend.js';
 import type { StorageBackend } from './storage/storage-backend.js';
@@ -20,6 +21,8 @@ export interface Services {
   lock: OperationLock;
   /** The Odoo database, reached through the DB container. */
   database: DatabaseTarget;
+  /** Health probes behind `/odoo status` and `odoo-ops status`. */
+  status: StatusService;
   settings: {
     odooService: string;
     timeZone: string;

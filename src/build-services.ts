@@ -1,5 +1,6 @@
 import { createDockerClient } from '../services/docker/docker-client.js';
 import { StackContainers } from '../services/docker/stack-containers.js';
+import { StatusService } from '../services/health/status-service.js';
 import { OperationLock } from '../services/operation-lock.js';
 import type { Services } from '../services/services.js';
 import { LocalBackend } from '../services/storage/local-backend.js';
@@ -16,13 +17,26 @@ export function buildServices(config: Config): Services {
   const local = new LocalBackend(config.backup.dir);
   const r2 = config.r2 ? new S3Backend(createS3Client(config.r2), config.r2.bucket, config.r2.prefix) : null;
   const stack = new StackContainers(docker, config.docker);
+  const backends = r2 ? [local, r2] : [local];
   return {
     stack,
     local,
     r2,
-    backends: r2 ? [local, r2] : [local],
+    backends,
     lock: new OperationLock(config.backup.dir),
     database: { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password },
+    status: new StatusService({
+      stack,
+      backends,
+      database: config.postgres.db,
+      databaseUser: config.postgres.user,
+      databasePassword: config.postgres.password,
+      odooUrl: config.odoo.url,
+      odooDataDir: config.odoo.dataDir,
+      backupDir: config.backup.dir,
+      schedule: config.backup.schedule,
+      timeZone: config.timeZone,
+    }),
     settings: {
       odooService: config.docker.odooService,
       timeZone: config.timeZone,

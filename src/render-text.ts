@@ -1,7 +1,10 @@
 import type { HelpReply } from '../commands/help.js';
+import type { ListReply } from '../commands/list.js';
 import type { PruneReply } from '../commands/prune.js';
+import type { StatusReply } from '../commands/status.js';
 import type { BackupOutcome } from '../services/backup/run-backup.js';
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration, formatTime } from './format.js';
+import { containerSummary, statusLines } from './status-lines.js';
 
 /** Terminal usage text for `odoo-ops help` and for bad usage. */
 export function renderHelpText(reply: HelpReply): string {
@@ -16,7 +19,7 @@ export function renderBackupOutcomeText(outcome: BackupOutcome): string {
     return `Backup FAILED at stage ${outcome.error.stage}: ${outcome.error.userMessage}\n`;
   }
   const lines = [
-    `Backup ${outcome.name} done in ${formatDuration(outcome.durationMs)}`,
+    `Backup ${outcome.name} done in ${formatDuration(outcome.durationMs / 1000)}`,
     `  size:      ${formatBytes(outcome.sizeBytes)}`,
     `  stored in: ${outcome.locations.join(', ')}`,
     `  sha256:    ${outcome.sha256}`,
@@ -39,4 +42,38 @@ export function renderPruneText(reply: PruneReply): string {
   if (result.protectedName) lines.push(`  kept whatever its age: ${result.protectedName} (the newest backup)`);
   for (const failure of result.failures) lines.push(`  ${failure.location}: FAILED: ${failure.message}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Terminal status report: the verdict, its reasons, then aligned label/value lines. */
+export function renderStatusText(reply: StatusReply, timeZone: string): string {
+  const s = reply.status;
+  const rows: [string, string][] = [];
+  if (s.containers.ok) for (const c of s.containers.value) rows.push([`Container ${c.service}`, containerSummary(c)]);
+  else rows.push(['Containers', s.containers.reason === 'timeout' ? 'unknown (timeout)' : `unknown (${s.containers.message})`]);
+  for (const line of statusLines(s, timeZone)) rows.push([line.label, line.value]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const out = [`Odoo stack: ${s.verdict.toUpperCase()}`];
+  for (const reason of s.reasons) out.push(`  - ${reason}`);
+  out.push('');
+  for (const [label, value] of rows) out.push(`${label.padEnd(width)}  ${value}`);
+  out.push('', `Checked ${formatTime(s.checkedAt, timeZone)} ${timeZone}`, '');
+  return out.join('\n');
+}
+
+/** Terminal backup list: aligned columns, newest first. */
+export function renderListText(reply: ListReply, timeZone: string): string {
+  const out: string[] = [];
+  for (const u of reply.unreachable) out.push(`warning: ${u.location} could not be listed: ${u.message}`);
+  if (reply.backups.length === 0) return [...out, 'No backups yet.', ''].join('\n');
+  const rows = reply.backups.map((b) => [
+    b.name,
+    formatTime(b.createdAt, timeZone),
+    `${formatDuration((reply.now.getTime() - b.createdAt.getTime()) / 1000)} ago`,
+    formatBytes(b.sizeBytes),
+    b.locations.join('+'),
+  ]);
+  const header = ['NAME', `DATE (${timeZone})`, 'AGE', 'SIZE', 'WHERE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [header, ...rows]) out.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+  return [...out, ''].join('\n');
 }

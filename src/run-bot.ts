@@ -4,6 +4,9 @@ import type { Logger } from './logger.js';
 import { createRedactor } from './redact.js';
 import { BackupScheduler } from './scheduler.js';
 import { createSlackApp } from './slack/create-slack-app.js';
+import { renderNotice } from './slack/render-replies.js';
+import { slackBackupStarter } from './slack/slack-backup.js';
+import type { SlackDeps } from './slack/slack-deps.js';
 import { createMessagingClient, SlackNotifier } from './slack/slack-notifier.js';
 
 /**
@@ -16,7 +19,16 @@ export async function runBot(config: Config & { slack: SlackConfig }, logger: Lo
   const redact = createRedactor(config.secrets);
   const messaging = createMessagingClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
   const alerts = new SlackNotifier(messaging, config.slack.alertChannel, logger);
-  const slackApp = createSlackApp(config.slack, logger);
+  const deps: SlackDeps = {
+    services,
+    startBackup: slackBackupStarter({ services, alerts, logger, redact }),
+    // The restore confirmation flow is the restore issue's; until then the button says so.
+    startRestore: async (request) => {
+      await request.reply(renderNotice(`Restore is not available in this build yet (asked for ${request.name}).`));
+      return { started: false };
+    },
+  };
+  const slackApp = createSlackApp(config.slack, logger, deps);
   try {
     await slackApp.start();
   } catch (error) {

@@ -2,7 +2,9 @@ import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bol
 import type { SlackConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { boltLogger } from './bolt-logger.js';
+import { registerButtonActions } from './listeners/button-actions.js';
 import { registerOdooCommand } from './listeners/odoo-command.js';
+import type { SlackDeps } from './slack-deps.js';
 
 export interface SlackApp {
   app: App;
@@ -17,7 +19,7 @@ export interface SlackApp {
  * set, HTTP mode (signed requests, 5-minute replay window) otherwise. Every Web
  * API call goes to `slack.apiUrl`. `/healthz` answers on PORT in both modes.
  */
-export function createSlackApp(slack: SlackConfig, logger: Logger): SlackApp {
+export function createSlackApp(slack: SlackConfig, logger: Logger, deps: SlackDeps): SlackApp {
   const log = boltLogger(logger);
   const clientOptions = { slackApiUrl: slack.apiUrl };
   const mode: SlackApp['mode'] = slack.appToken ? 'socket' : 'http';
@@ -47,7 +49,12 @@ export function createSlackApp(slack: SlackConfig, logger: Logger): SlackApp {
     });
   }
   const app = new App({ token: slack.botToken, receiver, logger: log, clientOptions });
-  registerOdooCommand(app, logger);
+  registerOdooCommand(app, slack, deps, logger);
+  registerButtonActions(app, slack, deps, logger);
+  // Last line of defence: our listeners catch their own errors; anything else is logged, never shown.
+  app.error(async (error) => {
+    logger.error({ err: error }, 'slack app error');
+  });
 
   return {
     app,

@@ -32,7 +32,7 @@ export function renderBackupOutcome(outcome: BackupOutcome, how: { trigger: stri
     const lines = [
       `:white_check_mark: *Backup succeeded* (${how.trigger})`,
       `*${outcome.name}*`,
-      `Size ${formatBytes(outcome.sizeBytes)} · took ${formatDuration(outcome.durationMs)} · stored in ${outcome.locations.map((l) => (l === 'r2' ? 'R2' : 'local disk')).join(' and ')}`,
+      `Size ${formatBytes(outcome.sizeBytes)} · took ${formatDuration(outcome.durationMs / 1000)} · stored in ${outcome.locations.map((l) => (l === 'r2' ? 'R2' : 'local disk')).join(' and ')}`,
     ];
     if (!outcome.locations.includes('r2')) lines.push(':warning: R2 is not configured: this backup exists on this server only.');
     if (pruned > 0) lines.push(`Retention removed ${pruned} old backup cop${pruned === 1 ? 'y' : 'ies'}.`);
@@ -48,13 +48,13 @@ export function renderBackupOutcome(outcome: BackupOutcome, how: { trigger: stri
   lines.push(`*Next:* ${NEXT_STEP[stage as BackupStage] ?? 'Run `/odoo status` to see what is wrong, then `/odoo backup`.'}`);
   return {
     text: outcome.localArchive ? `Backup not uploaded to R2: ${how.redact(userMessage)}` : `Backup FAILED at ${stage}: ${how.redact(userMessage)}`,
-    blocks: [section(lines.join('\n')), context(`Failed after ${formatDuration(outcome.durationMs)}`)],
+    blocks: [section(lines.join('\n')), context(`Failed after ${formatDuration(outcome.durationMs / 1000)}`)],
   };
 }
 
 /** The daily "backups are overdue" alert. */
 export function renderOverdue(verdict: OverdueVerdict, newest: string | null): SlackMessage {
-  const since = newest && verdict.ageMs !== null ? `The last successful backup is \`${newest}\`, ${formatDuration(verdict.ageMs)} old.` : 'No successful backup exists yet.';
-  const text = `:rotating_light: *Backups are overdue.* ${since} The schedule allows at most ${formatDuration(verdict.thresholdMs)}.\n*Next:* run \`/odoo status\` to see what is wrong, then \`/odoo backup\`.`;
+  const since = newest && verdict.ageMs !== null ? `The last successful backup is \`${newest}\`, ${formatDuration(verdict.ageMs / 1000)} old.` : 'No successful backup exists yet.';
+  const text = `:rotating_light: *Backups are overdue.* ${since} The schedule allows at most ${formatDuration(verdict.thresholdMs / 1000)}.\n*Next:* run \`/odoo status\` to see what is wrong, then \`/odoo backup\`.`;
   return { text: `Backups are overdue. ${since}`, blocks: [section(text)] };
 }

@@ -4,17 +4,57 @@ import type { Services } from '../../services/services.js';
 import { formatBytes } from '../format.js';
 import type { Logger } from '../logger.js';
 import { renderBackupOutcome, type SlackMessage } from './render-backup.js';
+import { renderNotice } from './render-replies.js';
+import type { OperationOutcome, OperationRequest } from './slack-deps.js';
 import type { ChannelNotifier } from './slack-notifier.js';
 import { ThrottledMessage } from './throttled-message.js';
 
 export interface SlackBackupDeps {
   services: Services;
-  /** Posts in the channel where the command was typed. */
-  here: ChannelNotifier;
   /** Posts in SLACK_ALERT_CHANNEL. */
   alerts: ChannelNotifier & { channel: string };
   logger: Logger;
   redact: (text: string) => string;
+}
+
+/** Messages in the channel of a request, through the request's own Web API calls. */
+function channelOf(request: OperationRequest): ChannelNotifier {
+  const undelivered = (error: unknown, about: string, message: SlackMessage) =>
+    request.logger.error({ err: error, channel: request.channelId, about, undelivered: message.text }, 'slack message not delivered');
+  return {
+    post: async (message, about) => {
+      try {
+        return (await request.postMessage({ channel: request.channelId, ...message })).ts ?? null;
+      } catch (error) {
+        undelivered(error, about, message);
+        return null;
+      }
+    },
+    update: async (ts, message, about) => {
+      try {
+        await request.updateMessage({ channel: request.channelId, ts, ...message });
+      } catch (error) {
+        undelivered(error, about, message);
+      }
+    },
+  };
+}
+
+/**
+ * `startBackup` for the Slack layer (called for admins only, after the ack):
+ * answers "busy" at once when another operation holds the lock, otherwise
+ * starts the backup in the background and reports it started.
+ */
+export function slackBackupStarter(deps: SlackBackupDeps): (request: OperationRequest) => Promise<OperationOutcome> {
+  return async (request) => {
+    const holder = await deps.services.lock.holder();
+    if (holder) {
+      await request.reply(renderNotice(`Busy: ${holder.operation} started by ${holder.startedBy} at ${holder.startedAt}. Try again when it has finished.`));
+      return { started: false };
+    }
+    void runSlackBackup(deps, request).catch((error) => deps.logger.error({ err: error, user: request.userId }, 'slack backup crashed'));
+    return { started: true };
+  };
 }
 
 const SHOWN_STAGES: BackupStage[] = ['dump', 'filestore', 'addons', 'archive', 'upload', 'prune'];
@@ -29,20 +69,16 @@ function progressMessage(userId: string, done: Set<BackupStage>, current: Backup
  * `/odoo backup` from Slack, after the command was acknowledged and the admin
  * check passed: one message in the channel names who started it and follows
  * the stages (at most one update a second), then shows the result. When typed
- * outside the alert channel, the start and the result are also announced there.
+ * outside the alert channel, the result is also posted there (the Slack layer
+ * announced the start). When the bot cannot post in the channel (not a member),
+ * the result comes back to the user through the command's response_url.
  */
-export async function runSlackBackup(deps: SlackBackupDeps, request: { userId: string; channelId: string }): Promise<BackupOutcome> {
-  const message = new ThrottledMessage(deps.here, 'backup progress');
+export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRequest): Promise<BackupOutcome> {
+  const message = new ThrottledMessage(channelOf(request), 'backup progress');
   const done = new Set<BackupStage>();
   let current: BackupStage | null = null;
-  await message.start(progressMessage(request.userId, done, current, null));
+  const visible = await message.start(progressMessage(request.userId, done, current, null));
   const elsewhere = request.channelId !== deps.alerts.channel;
-  if (elsewhere) {
-    await deps.alerts.post(
-      { text: `Backup started by <@${request.userId}> in <#${request.channelId}>`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:information_source: Backup started by <@${request.userId}> in <#${request.channelId}>` } }] },
-      'backup announcement',
-    );
-  }
   const onProgress = (p: BackupProgress) => {
     if (p.state === 'done') done.add(p.stage);
     if (p.state === 'started') current = p.stage;
@@ -51,7 +87,8 @@ export async function runSlackBackup(deps: SlackBackupDeps, request: { userId: s
   };
   const outcome = await backupCommand(deps.services, { startedBy: `<@${request.userId}>`, onProgress });
   const result = renderBackupOutcome(outcome, { trigger: `started by <@${request.userId}>`, redact: deps.redact });
-  await message.finish(result);
+  if (visible) await message.finish(result);
+  else await request.reply({ response_type: 'ephemeral', text: result.text, blocks: result.blocks as never });
   if (elsewhere) await deps.alerts.post(result, 'backup result');
   if (outcome.ok) deps.logger.info({ user: request.userId, channel: request.channelId, name: outcome.name, durationMs: outcome.durationMs }, 'slack backup succeeded');
   else deps.logger.error({ user: request.userId, channel: request.channelId, stage: outcome.error.stage, err: outcome.error }, 'slack backup failed');

@@ -47,3 +47,48 @@ export async function postSlashCommand(request: SlashCommandRequest): Promise<Re
     body,
   });
 }
+
+export interface ButtonPressRequest {
+  url: string;
+  signingSecret: string;
+  userId: string;
+  actionId: string;
+  value: string;
+  channelId?: string;
+  responseUrl?: string;
+}
+
+/** The `block_actions` payload Slack sends when a user presses a button on one of the bot's messages. */
+export function buttonPressPayload(request: Omit<ButtonPressRequest, 'url' | 'signingSecret'>): Record<string, unknown> {
+  const channel = request.channelId ?? 'C0TESTCHAN';
+  return {
+    type: 'block_actions',
+    team: { id: 'T0TESTTEAM', domain: 'test' },
+    user: { id: request.userId, username: 'someone', team_id: 'T0TESTTEAM' },
+    api_app_id: 'A0TESTAPP',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: '1700000000.000100', channel_id: channel, is_ephemeral: false },
+    trigger_id: '1.2.3',
+    channel: { id: channel, name: 'ops' },
+    message: { type: 'message', ts: '1700000000.000100', text: 'odoo-ops' },
+    response_url: request.responseUrl ?? 'http://127.0.0.1:9/unused',
+    actions: [
+      { type: 'button', action_id: request.actionId, block_id: 'b1', value: request.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) },
+    ],
+  };
+}
+
+/** Posts a button press to the bot exactly as Slack would: form field `payload`, signed. */
+export async function postButtonPress(request: ButtonPressRequest): Promise<Response> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const body = new URLSearchParams({ payload: JSON.stringify(buttonPressPayload(request)) }).toString();
+  return fetch(request.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(request.signingSecret, timestamp, body),
+    },
+    body,
+  });
+}

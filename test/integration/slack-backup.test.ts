@@ -1,53 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRedactor } from '../../src/redact.js';
-import { runSlackBackup } from '../../src/slack/slack-backup.js';
-import { createMessagingClient, SlackNotifier } from '../../src/slack/slack-notifier.js';
-import { backupWorld } from '../helpers/backup-services.js';
-import { capturedLogger } from '../helpers/captured-logger.js';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
+import { postSlashCommand } from '../helpers/signed-slack-request.js';
+import { testbedEnv } from '../helpers/testbed-env.js';
+import { freePort } from '../testbed/free-port.js';
 import { SlackStandIn, type SlackCall } from '../testbed/slack-stand-in.js';
 
 const testbed = inject('testbed');
+const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
+const SIGNING_SECRET = 'c0ffeec0ffeec0ffeec0ffeec0ffee00';
 const textOf = (call: SlackCall) => String(call.body.text) + JSON.stringify(call.body.blocks ?? '');
 
-describe('/odoo backup from Slack', () => {
+describe('/odoo backup from Slack, through the running bot', () => {
   const slack = new SlackStandIn();
+  let bot: ChildProcess;
+  let url: string;
+  let backupDir: string;
+  let prefix: string;
+
   beforeAll(async () => {
     await slack.start();
     await seedDatabase(testbed, 50);
     await seedFilestore(testbed.stack.odoo.dataDir, testbed.stack.db.database, 5);
+    const port = await freePort();
+    const root = mkdtempSync(join(tmpdir(), 'odoo-ops-slack-backup-'));
+    backupDir = join(root, 'backup');
+    prefix = `slack-${Date.now()}/`;
+    bot = spawn(process.execPath, [BIN, 'bot'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...testbedEnv(testbed),
+        BACKUP_DIR: backupDir,
+        ADDONS_DIR: fileURLToPath(new URL('../../addons', import.meta.url)),
+        CF_R2_PREFIX: prefix,
+        SLACK_BOT_TOKEN: slack.botToken,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_ALERT_CHANNEL: 'C0ALERTS',
+        SLACK_ADMINS: 'U0ADMIN1',
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(port),
+      } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+      await sleep(100);
+    }
+    url = `http://127.0.0.1:${port}/slack/events`;
   });
-  afterAll(() => slack.stop());
+  afterAll(async () => {
+    bot.kill('SIGTERM');
+    await once(bot, 'exit');
+    await slack.stop();
+  });
 
-  it('shows one message that names who started it, follows the stages at most once a second, ends with the result; announced in the alert channel', async () => {
-    const world = await backupWorld(testbed);
-    const { logger } = capturedLogger(world.config.secrets);
-    const client = createMessagingClient({ token: slack.botToken, apiUrl: slack.apiUrl });
+  it('an admin gets one progress message naming them, updated at most once a second, ending with the result; the alert channel hears of it', async () => {
     const before = slack.calls.length;
-    const outcome = await runSlackBackup(
-      { services: world.services, here: new SlackNotifier(client, 'C0OPS', logger), alerts: new SlackNotifier(client, 'C0ALERTS', logger), logger, redact: createRedactor(world.config.secrets) },
-      { userId: 'U0ADMIN1', channelId: 'C0OPS' },
-    );
-    expect(outcome.ok).toBe(true);
-    if (!outcome.ok) return;
-    const calls = slack.calls.slice(before);
-    const inOps = calls.filter((c) => c.body.channel === 'C0OPS');
+    const ack = await postSlashCommand({ url, signingSecret: SIGNING_SECRET, text: 'backup', userId: 'U0ADMIN1', channelId: 'C0OPS', responseUrl: slack.responseUrl() });
+    expect(ack.status).toBe(200);
+    const final = await slack.waitFor('chat.update', (c) => c.body.channel === 'C0OPS' && textOf(c).includes('Backup succeeded'), 30_000);
+
+    const inOps = slack.calls.slice(before).filter((c) => c.body.channel === 'C0OPS');
     expect(inOps[0]!.method).toBe('chat.postMessage');
     expect(textOf(inOps[0]!)).toContain('Backup started by <@U0ADMIN1>');
-    const updates = inOps.filter((c) => c.method === 'chat.update');
-    expect(updates.length).toBeGreaterThanOrEqual(1);
-    for (const update of updates) expect(update.body.ts).toBeDefined();
-    const times = inOps.map((c) => c.at);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(950);
-    const final = textOf(updates.at(-1)!);
-    expect(final).toContain('Backup succeeded');
-    expect(final).toContain(outcome.name);
-    expect(final).toContain('stored in local disk and R2');
+    for (let i = 1; i < inOps.length; i++) expect(inOps[i]!.at - inOps[i - 1]!.at).toBeGreaterThanOrEqual(950);
+    const [name] = readdirSync(backupDir).filter((f) => f.startsWith('odoo_backup_'));
+    expect(textOf(final)).toContain(name);
+    expect(textOf(final)).toContain('stored in local disk and R2');
+    expect(await keysUnder(testbed, prefix)).toEqual([`${prefix}${name}`]);
 
-    const inAlerts = calls.filter((c) => c.body.channel === 'C0ALERTS').map(textOf);
-    expect(inAlerts[0]).toContain('Backup started by <@U0ADMIN1> in <#C0OPS>');
-    expect(inAlerts[1]).toContain(outcome.name);
-    expect(await keysUnder(testbed, world.prefix)).toEqual([`${world.prefix}${outcome.name}`]);
+    const inAlerts = await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0ALERTS' && textOf(c).includes(name!), 10_000);
+    expect(textOf(inAlerts)).toContain('Backup succeeded');
+    expect(slack.calls.some((c) => c.body.channel === 'C0ALERTS' && textOf(c).includes('<@U0ADMIN1> started a backup from <#C0OPS>'))).toBe(true);
+  });
+
+  it('a non-admin is refused, ephemerally, and no backup starts', async () => {
+    const files = readdirSync(backupDir);
+    const refused = await postSlashCommand({ url, signingSecret: SIGNING_SECRET, text: 'backup', userId: 'U0INTRUDER', channelId: 'C0OPS' });
+    expect(refused.status).toBe(200);
+    const reply = (await refused.json()) as { response_type: string; text: string };
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toContain('U0ADMIN1');
+    await sleep(1500);
+    expect(readdirSync(backupDir)).toEqual(files);
   });
 });

@@ -8,6 +8,7 @@ import type { SlackConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/create-slack-app.js';
 import { postSlashCommand } from '../helpers/signed-slack-request.js';
+import { slackTestDeps } from '../helpers/slack-test-deps.js';
 import { freePort } from '../testbed/free-port.js';
 import { SlackStandIn } from '../testbed/slack-stand-in.js';
 
@@ -87,7 +88,7 @@ describe('Slack HTTP mode against the stand-in Web API', () => {
       alertChannel: 'C0ALERTS',
       admins: ['U0ADMIN1'],
     };
-    app = createSlackApp(slack, createLogger({ secrets: [slack.botToken, signingSecret], level: 'warn' }));
+    app = createSlackApp(slack, createLogger({ secrets: [slack.botToken, signingSecret], level: 'warn' }), slackTestDeps(testbed));
     await app.start({ port, host: '127.0.0.1' });
     url = `http://127.0.0.1:${port}/slack/events`;
   });

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface SlackCall {
   /** Web API method (`chat.postMessage`…) or `response_url`. */
@@ -14,6 +16,18 @@ export interface SlackCall {
   responseId?: string;
   at: number;
 }
+
+/** What the bot answered to one Socket Mode envelope. */
+export interface EnvelopeAck {
+  envelope_id: string;
+  /** The response the bot put in its ack (e.g. an ephemeral help message), if any. */
+  payload?: Record<string, unknown>;
+  /** Milliseconds between sending the envelope and receiving its ack. */
+  ackMs: number;
+}
+
+/** Slack requires every Socket Mode envelope to be acked within 3 seconds. */
+export const ENVELOPE_ACK_DEADLINE_MS = 3000;
 
 export type SlackFault = { status: 429; retryAfter: number } | { error: string };
 
@@ -34,8 +48,14 @@ export class SlackStandIn {
   private faults = new Map<string, SlackFault[]>();
   private ts = 1_700_000_000;
 
-  constructor(options: { botToken?: string } = {}) {
+  readonly appToken: string;
+  private wss: WebSocketServer | null = null;
+  private sockets = new Set<WebSocket>();
+  private pendingAcks = new Map<string, (ack: Record<string, unknown>) => void>();
+
+  constructor(options: { botToken?: string; appToken?: string } = {}) {
     this.botToken = options.botToken ?? 'xoxb-test-stand-in-token';
+    this.appToken = options.appToken ?? 'xapp-1-A0TESTAPP-1-test-stand-in-app-token';
   }
 
   get port(): number {
@@ -53,6 +73,12 @@ export class SlackStandIn {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // Socket Mode: apps.connections.open hands out ws://…/socket-mode/<ticket>; the bot connects there.
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (!/^\/socket-mode\//.test(req.url ?? '')) return socket.destroy();
+      this.wss!.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     return this;
@@ -60,6 +86,8 @@ export class SlackStandIn {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    for (const ws of this.sockets) ws.terminate();
+    this.wss?.close();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server!.close(resolve));
     this.server = null;
@@ -85,6 +113,62 @@ export class SlackStandIn {
     }
   }
 
+  /** Whether a Socket Mode client is connected (and was sent `hello`). */
+  get socketConnected(): boolean {
+    return this.sockets.size > 0;
+  }
+
+  /** Waits until the bot has opened its Socket Mode connection. */
+  async waitForSocket(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.socketConnected) {
+      if (Date.now() > deadline) throw new Error(`no Socket Mode connection within ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  /**
+   * Sends one envelope (`slash_commands`, `interactive`…) over the Socket Mode
+   * connection like Slack does and resolves with the bot's ack. Rejects when the
+   * bot does not ack this `envelope_id` within 3 seconds, as Slack would then
+   * treat the delivery as failed.
+   */
+  async deliver(type: 'slash_commands' | 'interactive', payload: Record<string, unknown>): Promise<EnvelopeAck> {
+    const [ws] = this.sockets;
+    if (!ws) throw new Error('no Socket Mode connection');
+    const envelopeId = randomUUID();
+    const sent = Date.now();
+    const acked = new Promise<Record<string, unknown>>((resolve) => this.pendingAcks.set(envelopeId, resolve));
+    ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type === 'slash_commands' }));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`envelope ${envelopeId} (${type}) was not acked within ${ENVELOPE_ACK_DEADLINE_MS} ms`)), ENVELOPE_ACK_DEADLINE_MS);
+    });
+    try {
+      const ack = await Promise.race([acked, late]);
+      return { envelope_id: envelopeId, payload: ack.payload as Record<string, unknown> | undefined, ackMs: Date.now() - sent };
+    } finally {
+      clearTimeout(timer);
+      this.pendingAcks.delete(envelopeId);
+    }
+  }
+
+  private onSocket(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('message', (data) => {
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(String(data)) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      const id = message.envelope_id;
+      if (typeof id === 'string') this.pendingAcks.get(id)?.(message);
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'stand-in', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0TESTAPP' } }));
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -107,6 +191,11 @@ export class SlackStandIn {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (body.token as string | undefined);
     this.calls.push({ method, body, token, at: Date.now() });
 
+    if (method === 'apps.connections.open') {
+      // Slack wants the app-level token here, never the bot token.
+      if (token !== this.appToken) return json(200, { ok: false, error: 'invalid_auth' });
+      return json(200, { ok: true, url: `ws://127.0.0.1:${this.port}/socket-mode/${randomUUID()}` });
+    }
     const fault = this.faults.get(method)?.shift();
     if (fault && 'status' in fault) return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
     if (fault) return json(200, { ok: false, error: fault.error });

@@ -1,0 +1,26 @@
+import cron from 'node-cron';
+
+export interface ScheduleRuns {
+  /** The next time the schedule fires. */
+  next: Date;
+  /** The longest gap between two consecutive runs over the coming runs (e.g. 5 days for `0 2 *\/5 * *`). */
+  longestGapMs: number;
+}
+
+/**
+ * When the backup schedule fires next, read with node-cron's own matcher in
+ * `timeZone`, so status and the scheduler agree. Side effect free: the task is
+ * created stopped and destroyed at once (node-cron keeps a registry of tasks).
+ */
+export function scheduleRuns(expression: string, timeZone: string, from: Date = new Date()): ScheduleRuns {
+  const task = cron.createTask(expression, () => {}, { timezone: timeZone });
+  try {
+    // Enough runs to see the irregular gaps of "every N days" schedules at month ends.
+    const runs = task.getNextRuns(40).filter((d) => d.getTime() > from.getTime());
+    let longestGapMs = 0;
+    for (let i = 1; i < runs.length; i++) longestGapMs = Math.max(longestGapMs, runs[i]!.getTime() - runs[i - 1]!.getTime());
+    return { next: runs[0]!, longestGapMs };
+  } finally {
+    task.destroy();
+  }
+}

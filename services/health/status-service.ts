@@ -1,0 +1,273 @@
+import { readdir, stat, statfs } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type Docker from 'dockerode';
+import { execInContainer } from '../docker/exec-in-container.js';
+import type { ContainerState, StackContainers } from '../docker/stack-containers.js';
+import { listBackups } from '../storage/backup-catalog.js';
+import type { Location, StorageBackend } from '../storage/storage-backend.js';
+import { ProbeTimeout, runProbe, withDeadline, type ProbeResult } from './run-probe.js';
+import { scheduleRuns } from './schedule-runs.js';
+
+export type Verdict = 'healthy' | 'degraded' | 'down';
+
+export interface ContainerStatus extends ContainerState {
+  /** Seconds since the container started; null when it is not running. */
+  uptimeSeconds: number | null;
+}
+
+export interface LastBackup {
+  name: string;
+  createdAt: Date;
+  ageSeconds: number;
+  sizeBytes: number;
+  locations: Location[];
+  /** Older than the schedule allows (longest gap between runs plus an hour of grace). */
+  overdue: boolean;
+}
+
+export type R2Status = { state: 'local-only' } | { state: 'reachable' } | { state: 'unreachable' | 'timeout'; message: string };
+
+export interface StackStatus {
+  checkedAt: Date;
+  verdict: Verdict;
+  /** Why the verdict is not `healthy`, one short sentence each, worst first. */
+  reasons: string[];
+  /** The odoo and db services, in that order; a missing container has state `missing`. */
+  containers: ProbeResult<ContainerStatus[]>;
+  odoo: ProbeResult<{ ok: boolean; latencyMs: number; httpStatus: number }>;
+  databaseSizeBytes: ProbeResult<number>;
+  filestoreSizeBytes: ProbeResult<number>;
+  /** Null when no backup exists anywhere. */
+  lastBackup: ProbeResult<LastBackup | null>;
+  nextRun: Date | null;
+  disk: ProbeResult<{ path: string; freeBytes: number; totalBytes: number }>;
+  r2: R2Status;
+}
+
+export interface StatusServiceOptions {
+  stack: StackContainers;
+  /** Local first, then R2 when configured. */
+  backends: readonly StorageBackend[];
+  database: string;
+  databaseUser: string;
+  databasePassword?: string;
+  odooUrl: string;
+  odooDataDir: string;
+  backupDir: string;
+  schedule: string;
+  timeZone: string;
+  /** Deadline of each probe; about 2 s so that the whole answer fits Slack's 3 s. */
+  probeTimeoutMs?: number;
+}
+
+const GRACE_MS = 60 * 60 * 1000;
+const LOW_DISK_RATIO = 0.1;
+
+/**
+ * Health of the Odoo stack, as seen from the bot. Read-only: it inspects
+ * containers, calls Odoo's `/web/health`, runs one `SELECT` in the db
+ * container, walks the filestore, lists the backup stores and reads the free
+ * space of BACKUP_DIR. Every probe runs concurrently under its own deadline.
+ */
+export class StatusService {
+  private readonly timeoutMs: number;
+  private inFlight: Promise<StackStatus> | null = null;
+
+  constructor(private readonly options: StatusServiceOptions) {
+    this.timeoutMs = options.probeTimeoutMs ?? 2000;
+  }
+
+  /**
+   * Runs every probe at once and judges the result. Never rejects: a probe that
+   * fails or hangs shows up as `{ ok: false }` and in `reasons`. Takes at most
+   * about `probeTimeoutMs` plus the docker inspection of a paused container.
+   * Callers that ask while a check is running share its result (single flight):
+   * ten people typing `/odoo status` at once cost one round of `docker exec`,
+   * and the answer they get is at most one probe round (about 2 s) old.
+   */
+  check(now: () => Date = () => new Date()): Promise<StackStatus> {
+    if (!this.inFlight) {
+      this.inFlight = this.runChecks(now).finally(() => {
+        this.inFlight = null;
+      });
+    }
+    return this.inFlight;
+  }
+
+  private async runChecks(now: () => Date): Promise<StackStatus> {
+    const o = this.options;
+    const t = this.timeoutMs;
+    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk] = await Promise.all([
+      runProbe(() => this.containers(now()), t),
+      runProbe(() => this.odooHealth(), t),
+      runProbe(() => this.databaseSize(), t),
+      runProbe(() => directorySize(join(o.odooDataDir, 'filestore', o.database)), t),
+      // Each store is listed under the deadline on its own, so a hanging R2 hides neither the local backups nor the verdict.
+      runProbe(() => listBackups(o.backends.map((b) => withListDeadline(b, t - 100)), o.timeZone), t),
+      runProbe(() => freeDisk(o.backupDir), t),
+    ]);
+    const checkedAt = now();
+    let nextRun: Date | null = null;
+    let longestGapMs = Infinity;
+    try {
+      const runs = scheduleRuns(o.schedule, o.timeZone, checkedAt);
+      nextRun = runs.next;
+      longestGapMs = runs.longestGapMs;
+    } catch {
+      // validated at startup; an expression node-cron cannot expand leaves "next run" unknown
+    }
+
+    let lastBackup: ProbeResult<LastBackup | null>;
+    let r2: R2Status = { state: 'local-only' };
+    if (!backups.ok) {
+      lastBackup = backups;
+      if (o.backends.some((b) => b.location === 'r2')) r2 = { state: backups.reason === 'timeout' ? 'timeout' : 'unreachable', message: backups.message };
+    } else {
+      const newest = backups.value.backups[0];
+      const ageMs = newest ? checkedAt.getTime() - newest.createdAt.getTime() : 0;
+      lastBackup = {
+        ok: true,
+        value: newest
+          ? {
+              name: newest.name,
+              createdAt: newest.createdAt,
+              ageSeconds: Math.max(0, Math.round(ageMs / 1000)),
+              sizeBytes: newest.sizeBytes,
+              locations: newest.locations,
+              overdue: ageMs > longestGapMs + GRACE_MS,
+            }
+          : null,
+      };
+      if (o.backends.some((b) => b.location === 'r2')) {
+        const failed = backups.value.unreachable.find((u) => u.location === 'r2');
+        r2 = failed ? { state: failed.message.includes('no answer within') ? 'timeout' : 'unreachable', message: failed.message } : { state: 'reachable' };
+      }
+      const localFailed = backups.value.unreachable.find((u) => u.location === 'local');
+      if (localFailed) lastBackup = { ok: false, reason: 'error', message: `BACKUP_DIR: ${localFailed.message}` };
+    }
+
+    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2 };
+    const { verdict, reasons } = judge(partial, o);
+    return { ...partial, verdict, reasons };
+  }
+
+  private async containers(now: Date): Promise<ContainerStatus[]> {
+    const { odooService, dbService } = this.options.stack.scope;
+    const found = await this.options.stack.list();
+    return [odooService, dbService].map((service) => {
+      const c = found.find((s) => s.service === service);
+      if (!c) return { service, id: '', name: '', image: '', state: 'missing', health: 'none', startedAt: null, restartCount: 0, uptimeSeconds: null };
+      const uptimeSeconds = c.startedAt ? Math.max(0, Math.round((now.getTime() - Date.parse(c.startedAt)) / 1000)) : null;
+      return { ...c, uptimeSeconds };
+    });
+  }
+
+  private async odooHealth(): Promise<{ ok: boolean; latencyMs: number; httpStatus: number }> {
+    const started = performance.now();
+    const url = new URL('/web/health', this.options.odooUrl);
+    const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' });
+    const body = await response.text();
+    const latencyMs = Math.round(performance.now() - started);
+    let pass = false;
+    try {
+      pass = (JSON.parse(body) as { status?: string }).status === 'pass';
+    } catch {
+      // not JSON: not Odoo's health endpoint
+    }
+    return { ok: response.status === 200 && pass, latencyMs, httpStatus: response.status };
+  }
+
+  private async databaseSize(): Promise<number> {
+    const o = this.options;
+    const db: Docker.Container = await o.stack.container(o.stack.scope.dbService);
+    // Through the db container's own psql: no database port needs to be reachable from the bot.
+    const result = await execInContainer(db, ['psql', '-U', o.databaseUser, '-d', o.database, '-AtX', '-c', 'select pg_database_size(current_database())'], {
+      env: o.databasePassword ? [`PGPASSWORD=${o.databasePassword}`] : undefined,
+    }).catch((error: { statusCode?: number }) => {
+      // Docker refuses an exec into a paused or stopped container at once (HTTP 409) with a long message naming the container id.
+      if (error.statusCode === 409) throw new Error('cannot query: the db container is paused or stopped');
+      throw error;
+    });
+    if (result.exitCode !== 0) throw new Error(`psql exited with ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
+    const size = Number(result.stdout.trim());
+    if (!Number.isFinite(size)) throw new Error('psql did not print a size');
+    return size;
+  }
+}
+
+function withListDeadline(backend: StorageBackend, timeoutMs: number): StorageBackend {
+  return Object.assign(Object.create(backend) as StorageBackend, {
+    list: () => withDeadline(backend.list(), timeoutMs, `${backend.location} listing`),
+  });
+}
+
+/** Total size of the regular files under `dir`; 0 when it does not exist yet (a fresh Odoo). */
+async function directorySize(dir: string): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  let total = 0;
+  // Bounded fan-out: a filestore holds many thousands of files.
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+  for (let i = 0; i < files.length; i += 64) {
+    const sizes = await Promise.all(files.slice(i, i + 64).map((f) => stat(f).then((s) => s.size, () => 0)));
+    total += sizes.reduce((a, b) => a + b, 0);
+  }
+  return total;
+}
+
+/** Free space of the file system holding `dir` (its nearest existing parent when it does not exist yet). */
+async function freeDisk(dir: string): Promise<{ path: string; freeBytes: number; totalBytes: number }> {
+  let path = resolve(dir);
+  for (;;) {
+    try {
+      const s = await statfs(path);
+      return { path: resolve(dir), freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(path) === path) throw error;
+      path = dirname(path);
+    }
+  }
+}
+
+const describeProbe = (what: string, p: ProbeResult<unknown>) =>
+  p.ok ? '' : p.reason === 'timeout' ? `${what}: unknown (timeout)` : `${what}: ${p.message}`;
+
+/**
+ * The verdict: `down` when Odoo cannot serve users (a container not running,
+ * `/web/health` failing), `degraded` when it serves but something needs
+ * attention (unhealthy healthcheck, a probe without answer, no or an overdue
+ * backup, R2 unreachable, less than 10 % disk free), `healthy` otherwise.
+ */
+export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database: string }): { verdict: Verdict; reasons: string[] } {
+  const down: string[] = [];
+  const degraded: string[] = [];
+  if (s.containers.ok) {
+    for (const c of s.containers.value) {
+      if (c.state === 'missing') down.push(`${c.service} container not found`);
+      else if (c.state !== 'running') down.push(`${c.service} container is ${c.state}`);
+      else if (c.health === 'unhealthy') degraded.push(`${c.service} container is unhealthy`);
+    }
+  } else degraded.push(describeProbe('containers', s.containers));
+  if (s.odoo.ok) {
+    if (!s.odoo.value.ok) down.push(`Odoo /web/health answered HTTP ${s.odoo.value.httpStatus}`);
+  } else if (s.odoo.reason === 'timeout') down.push('Odoo /web/health: no answer (timeout)');
+  else down.push(`Odoo /web/health: ${s.odoo.message}`);
+  if (!s.databaseSizeBytes.ok) degraded.push(describeProbe(`database "${o.database}"`, s.databaseSizeBytes));
+  if (!s.filestoreSizeBytes.ok) degraded.push(describeProbe('filestore', s.filestoreSizeBytes));
+  if (!s.lastBackup.ok) degraded.push(describeProbe('backups', s.lastBackup));
+  else if (s.lastBackup.value === null) degraded.push('no backup found');
+  else if (s.lastBackup.value.overdue) degraded.push(`last backup is older than the schedule allows (${s.lastBackup.value.name})`);
+  if (!s.disk.ok) degraded.push(describeProbe('free disk', s.disk));
+  else if (s.disk.value.totalBytes > 0 && s.disk.value.freeBytes / s.disk.value.totalBytes < LOW_DISK_RATIO) degraded.push('less than 10 % free disk on BACKUP_DIR');
+  if (s.r2.state === 'unreachable') degraded.push(`R2 unreachable: ${s.r2.message}`);
+  if (s.r2.state === 'timeout') degraded.push('R2: unknown (timeout)');
+  const reasons = [...down, ...degraded];
+  return { verdict: down.length > 0 ? 'down' : degraded.length > 0 ? 'degraded' : 'healthy', reasons };
+}
+
+export { ProbeTimeout };

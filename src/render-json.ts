@@ -1,0 +1,43 @@
+import type { ListReply } from '../commands/list.js';
+import type { StatusReply } from '../commands/status.js';
+import type { ProbeResult } from '../services/health/run-probe.js';
+
+const probe = <T, R>(p: ProbeResult<T>, map: (v: T) => R) => (p.ok ? map(p.value) : null);
+const probeError = (p: ProbeResult<unknown>) => (p.ok ? undefined : p.reason === 'timeout' ? 'timeout' : p.message);
+
+/**
+ * `odoo-ops status --json`: DESIGN's shape (verdict, containers, odoo,
+ * lastBackup) plus the other probes. A probe without an answer is null with
+ * its reason under `errors`.
+ */
+export function statusJson(reply: StatusReply) {
+  const s = reply.status;
+  const errors = Object.fromEntries(
+    Object.entries({ containers: s.containers, odoo: s.odoo, database: s.databaseSizeBytes, filestore: s.filestoreSizeBytes, lastBackup: s.lastBackup, disk: s.disk })
+      .map(([k, p]) => [k, probeError(p)])
+      .filter(([, e]) => e !== undefined),
+  );
+  return {
+    verdict: s.verdict,
+    reasons: s.reasons,
+    checkedAt: s.checkedAt.toISOString(),
+    containers: probe(s.containers, (cs) =>
+      cs.map((c) => ({ service: c.service, state: c.state, health: c.health, uptimeSeconds: c.uptimeSeconds, restartCount: c.restartCount, image: c.image })),
+    ) ?? [],
+    odoo: s.odoo.ok ? { ok: s.odoo.value.ok, latencyMs: s.odoo.value.latencyMs } : { ok: false, latencyMs: null },
+    database: { sizeBytes: probe(s.databaseSizeBytes, (v) => v) },
+    filestore: { sizeBytes: probe(s.filestoreSizeBytes, (v) => v) },
+    lastBackup: probe(s.lastBackup, (b) =>
+      b === null ? null : { name: b.name, ageSeconds: b.ageSeconds, createdAt: b.createdAt.toISOString(), sizeBytes: b.sizeBytes, locations: b.locations, overdue: b.overdue },
+    ) ?? null,
+    nextRun: s.nextRun?.toISOString() ?? null,
+    disk: probe(s.disk, (d) => d),
+    r2: s.r2.state,
+    errors,
+  };
+}
+
+/** `odoo-ops list --json`: `[{name, sizeBytes, createdAt, locations}]`, newest first (DESIGN). */
+export function listJson(reply: ListReply) {
+  return reply.backups.map((b) => ({ name: b.name, sizeBytes: b.sizeBytes, createdAt: b.createdAt.toISOString(), locations: b.locations }));
+}

@@ -1,0 +1,74 @@
+import type { ListReply } from '../../commands/list.js';
+import type { RefusalReply } from '../../commands/permissions.js';
+import type { StatusReply } from '../../commands/status.js';
+import { formatBytes, formatDuration, formatTime } from '../format.js';
+import { containerSummary, statusLines, VERDICT_EMOJI } from '../status-lines.js';
+
+export const ACTION_BACKUP_NOW = 'backup_now';
+export const ACTION_RESTORE = 'restore_backup';
+
+/** Block Kit for `/odoo status`: the verdict on top, then containers and probes as fields, a context line with the time. */
+export function renderStatus(reply: StatusReply, timeZone: string) {
+  const s = reply.status;
+  const headline = `${VERDICT_EMOJI[s.verdict]} *Odoo stack: ${s.verdict}*`;
+  const reasons = s.reasons.map((r) => `• ${r}`).join('\n');
+  const containerFields = s.containers.ok
+    ? s.containers.value.map((c) => ({ type: 'mrkdwn' as const, text: `*Container ${c.service}*\n${containerSummary(c)}` }))
+    : [{ type: 'mrkdwn' as const, text: `*Containers*\n:warning: ${s.containers.reason === 'timeout' ? 'unknown (timeout)' : `unknown (${s.containers.message})`}` }];
+  const probeFields = statusLines(s, timeZone).map((l) => ({ type: 'mrkdwn' as const, text: `*${l.label}*\n${l.warn ? ':warning: ' : ''}${l.value}` }));
+  const blocks: unknown[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: reasons ? `${headline}\n${reasons}` : headline } },
+    { type: 'section', fields: containerFields },
+    // A section holds at most 10 fields.
+    { type: 'section', fields: probeFields.slice(0, 10) },
+  ];
+  if (reply.suggestBackup) {
+    blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: ACTION_BACKUP_NOW, text: { type: 'plain_text', text: 'Back up now' }, value: 'backup' }] });
+  }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Checked ${formatTime(s.checkedAt, timeZone)} ${timeZone}` }] });
+  const text = [`Odoo stack: ${s.verdict}`, ...s.reasons].join('\n');
+  return { response_type: 'in_channel' as const, text, blocks };
+}
+
+/** Block Kit for `/odoo list`: one section per backup with a "Restore…" button. */
+export function renderList(reply: ListReply, timeZone: string) {
+  const warnings = reply.unreachable.map((u) => `:warning: ${u.location} could not be listed: ${u.message}`);
+  if (reply.backups.length === 0) {
+    const text = [...warnings, 'No backups yet.'].join('\n');
+    return { response_type: 'in_channel' as const, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const more = reply.total > reply.backups.length ? ` (the newest ${reply.backups.length} of ${reply.total})` : '';
+  const head = [`*Backups*${more}, newest first`, ...warnings].join('\n');
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: head } }];
+  reply.backups.forEach((b, i) => {
+    const age = formatDuration((reply.now.getTime() - b.createdAt.getTime()) / 1000);
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${b.name}*\n${formatTime(b.createdAt, timeZone)} ${timeZone} · ${age} ago · ${formatBytes(b.sizeBytes)} · ${b.locations.join(' + ')}` },
+      accessory: { type: 'button', action_id: `${ACTION_RESTORE}:${i}`, text: { type: 'plain_text', text: 'Restore…' }, value: b.name },
+    });
+  });
+  const text = [`Backups${more}:`, ...reply.backups.map((b) => `${b.name} (${formatBytes(b.sizeBytes)}, ${b.locations.join('+')})`)].join('\n');
+  return { response_type: 'in_channel' as const, text, blocks };
+}
+
+/** Ephemeral refusal naming who may do it. */
+export function renderRefusal(refusal: RefusalReply) {
+  const who = refusal.admins.map((id) => `<@${id}>`).join(', ');
+  const text = `Only the administrators of odoo-ops may ${refusal.command === 'backup' ? 'start a backup' : 'restore a backup'}: ${who}. Ask one of them.`;
+  return { response_type: 'ephemeral' as const, replace_original: false, text };
+}
+
+/** Ephemeral failure notice: a short reference to find the full error in the bot's log, never the error itself. */
+export function renderFailure(ref: string) {
+  return {
+    response_type: 'ephemeral' as const,
+    replace_original: false,
+    text: `:x: Something went wrong on my side. Reference \`${ref}\` — the details are in the bot's log.`,
+  };
+}
+
+/** Ephemeral plain notice (e.g. a feature not in this build). */
+export function renderNotice(text: string) {
+  return { response_type: 'ephemeral' as const, replace_original: false, text };
+}

@@ -1,0 +1,59 @@
+import type { ProbeResult } from '../services/health/run-probe.js';
+import type { StackStatus } from '../services/health/status-service.js';
+import { formatBytes, formatDuration, formatTime } from './format.js';
+
+/** One label/value pair of the status report, shared by the terminal and Slack renderers. */
+export interface StatusLine {
+  label: string;
+  value: string;
+  warn?: boolean;
+}
+
+const unknown = (p: ProbeResult<unknown>) => (p.ok ? '' : p.reason === 'timeout' ? 'unknown (timeout)' : `unknown (${p.message})`);
+
+/** The status report as label/value pairs (containers excluded), in display order. */
+export function statusLines(s: StackStatus, timeZone: string): StatusLine[] {
+  const lines: StatusLine[] = [];
+  lines.push(
+    s.odoo.ok
+      ? { label: 'Odoo /web/health', value: s.odoo.value.ok ? `ok (${s.odoo.value.latencyMs} ms)` : `failing: HTTP ${s.odoo.value.httpStatus} (${s.odoo.value.latencyMs} ms)`, warn: !s.odoo.value.ok }
+      : { label: 'Odoo /web/health', value: unknown(s.odoo), warn: true },
+  );
+  lines.push({ label: 'Database size', value: s.databaseSizeBytes.ok ? formatBytes(s.databaseSizeBytes.value) : unknown(s.databaseSizeBytes), warn: !s.databaseSizeBytes.ok });
+  lines.push({ label: 'Filestore size', value: s.filestoreSizeBytes.ok ? formatBytes(s.filestoreSizeBytes.value) : unknown(s.filestoreSizeBytes), warn: !s.filestoreSizeBytes.ok });
+  if (!s.lastBackup.ok) lines.push({ label: 'Last backup', value: unknown(s.lastBackup), warn: true });
+  else if (s.lastBackup.value === null) lines.push({ label: 'Last backup', value: 'none yet', warn: true });
+  else {
+    const b = s.lastBackup.value;
+    const overdue = b.overdue ? ' — older than the schedule allows' : '';
+    lines.push({ label: 'Last backup', value: `${b.name}, ${formatDuration(b.ageSeconds)} ago, ${formatBytes(b.sizeBytes)}, in ${b.locations.join(' + ')}${overdue}`, warn: b.overdue });
+  }
+  lines.push({ label: 'Next scheduled run', value: s.nextRun ? `${formatTime(s.nextRun, timeZone)} ${timeZone}` : 'unknown' });
+  if (s.disk.ok) {
+    const d = s.disk.value;
+    const pct = d.totalBytes > 0 ? Math.round((d.freeBytes / d.totalBytes) * 100) : 0;
+    lines.push({ label: 'Free disk (BACKUP_DIR)', value: `${formatBytes(d.freeBytes)} of ${formatBytes(d.totalBytes)} (${pct} %)`, warn: pct < 10 });
+  } else lines.push({ label: 'Free disk (BACKUP_DIR)', value: unknown(s.disk), warn: true });
+  const r2 =
+    s.r2.state === 'local-only'
+      ? { value: 'local-only (R2 not configured: backups stay on this machine)', warn: true }
+      : s.r2.state === 'reachable'
+        ? { value: 'reachable' }
+        : s.r2.state === 'timeout'
+          ? { value: 'unknown (timeout)', warn: true }
+          : { value: `unreachable (${s.r2.message})`, warn: true };
+  lines.push({ label: 'R2', ...r2 });
+  return lines;
+}
+
+/** One container as a short phrase: `running, healthy, up 3d 4h, 0 restarts, odoo:17`. */
+export function containerSummary(c: StackStatus['containers'] extends ProbeResult<infer T> ? (T extends (infer C)[] ? C : never) : never): string {
+  if (c.state === 'missing') return 'missing (no container with this compose service label)';
+  const parts = [c.state];
+  if (c.health !== 'none') parts.push(c.health);
+  if (c.uptimeSeconds !== null) parts.push(`up ${formatDuration(c.uptimeSeconds)}`);
+  parts.push(`${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}`, c.image);
+  return parts.join(', ');
+}
+
+export const VERDICT_EMOJI = { healthy: ':large_green_circle:', degraded: ':large_yellow_circle:', down: ':red_circle:' } as const;
