@@ -1,0 +1,198 @@
+/**
+ * `npm run bench:backup [-- --size-mb 2048]` — not a test: measures a full
+ * backup on the real test bed against the way the old scripts did it.
+ *
+ * Dataset (Odoo-shaped, about --size-mb in all, half tables and half
+ * attachments, one third of the bytes incompressible): a partner-like table of
+ * text rows, an attachment table with random bytea, and filestore files
+ * (two thirds text-like, one third random).
+ *
+ * Then, in one run:
+ * - ours: `odoo-ops backup --json` as its own process;
+ * - baseline, the old steps one after another: pg_dump to a file, tar czf the
+ *   filestore, tar czf the addons, tar czf everything, upload the whole file.
+ * For both: wall time, peak extra disk in the backup directory, peak RSS of the
+ * local processes, archive size; then the ratios against the targets
+ * (wall ≤ 0.5× baseline, RSS ≤ 200 MB, extra disk ≤ 1.1× archive).
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createS3Client } from '../services/storage/s3-client.js';
+import setup from '../test/global-setup.js';
+import { psql } from '../test/helpers/postgres.js';
+import { testbedEnv } from '../test/helpers/testbed-env.js';
+import type { TestbedInfo } from '../test/testbed/testbed-info.js';
+
+const BIN = fileURLToPath(new URL('../bin/odoo-ops.js', import.meta.url));
+const ADDONS = fileURLToPath(new URL('../addons', import.meta.url));
+const MB = 1024 * 1024;
+
+interface Measured {
+  wallMs: number;
+  peakDiskBytes: number;
+  peakRssBytes: number;
+  archiveBytes: number;
+}
+
+/** Bytes under a directory (files only). */
+async function du(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) total += await du(full);
+    else total += (await stat(full).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+/** RSS of a process and all its descendants, from /proc. */
+async function treeRss(root: number): Promise<number> {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
+    const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    rss.set(Number(name), Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) * 1024);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** Runs a command, sampling the backup dir's size and the process tree's RSS every 100 ms. */
+async function measure(program: string, args: string[], env: NodeJS.ProcessEnv, dir: string): Promise<Omit<Measured, 'archiveBytes'> & { stdout: string }> {
+  const started = Date.now();
+  const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  let peakDiskBytes = 0;
+  let peakRssBytes = 0;
+  let running = true;
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  const sampler = (async () => {
+    while (running) {
+      peakDiskBytes = Math.max(peakDiskBytes, await du(dir));
+      peakRssBytes = Math.max(peakRssBytes, await treeRss(child.pid!));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const code = await exited;
+  const wallMs = Date.now() - started;
+  running = false;
+  await sampler;
+  if (code !== 0) throw new Error(`${program} ${args.join(' ')} exited ${code}: ${stdout}`);
+  return { wallMs, peakDiskBytes, peakRssBytes, stdout };
+}
+
+async function generateDataset(testbed: TestbedInfo, sizeMb: number): Promise<void> {
+  const tableMb = Math.round(sizeMb / 2);
+  const fileMb = sizeMb - tableMb;
+  console.error(`dataset: ${tableMb} MB of tables, ${fileMb} MB of attachments, one third incompressible`);
+  // Text rows (compressible) for two thirds of the table bytes, random bytea for one third.
+  const textRows = Math.round(((tableMb * 2) / 3) * MB / 200);
+  const binaryRows = Math.round((tableMb / 3) * MB / 8192);
+  await psql(
+    testbed,
+    `DROP TABLE IF EXISTS bench_partner, bench_attachment;
+     CREATE TABLE bench_partner (id serial PRIMARY KEY, name text, email text, street text, comment text);
+     INSERT INTO bench_partner (name, email, street, comment)
+       SELECT 'Partner ' || g, 'partner' || g || '@example.com', g || ' Main Street, Springfield',
+              repeat(md5(g::text), 4) FROM generate_series(1, ${textRows}) g;
+     CREATE TABLE bench_attachment (id serial PRIMARY KEY, datas bytea);
+     ALTER TABLE bench_attachment ALTER COLUMN datas SET STORAGE EXTERNAL;
+     INSERT INTO bench_attachment (datas) SELECT decode(string_agg(md5(random()::text || g::text || s::text), ''), 'hex')
+       FROM generate_series(1, ${binaryRows}) g, generate_series(1, 512) s GROUP BY g;`,
+  );
+  const filestore = join(testbed.stack.odoo.dataDir, 'filestore', testbed.stack.db.database);
+  const fileSize = 2 * MB;
+  const count = Math.max(1, Math.round(fileMb / 2));
+  const words = Buffer.from('invoice partner amount tax total due date product quantity price ');
+  for (let i = 0; i < count; i++) {
+    const random = i % 3 === 0;
+    const content = random ? randomBytes(fileSize) : Buffer.concat([Buffer.alloc(fileSize, words), randomBytes(64)]);
+    const sha = createHash('sha1').update(content).digest('hex');
+    await mkdir(join(filestore, sha.slice(0, 2)), { recursive: true });
+    await writeFile(join(filestore, sha.slice(0, 2), sha), content);
+  }
+}
+
+/** The old backup.sh, step by step: each output written in full before the next step reads it. */
+function baselineScript(testbed: TestbedInfo, dir: string, name: string): string {
+  const folder = join(dir, name);
+  return [
+    'set -e',
+    `mkdir -p ${folder}`,
+    `docker exec ${testbed.stack.db.container} pg_dump -Fc -U ${testbed.stack.db.user} -d ${testbed.stack.db.database} > ${folder}/database.dump`,
+    `tar czf ${folder}/filestore.tar.gz -C ${testbed.stack.odoo.dataDir} filestore/${testbed.stack.db.database}`,
+    `tar czf ${folder}/addons.tar.gz -C ${ADDONS} .`,
+    `tar czf ${dir}/${name}.tar.gz -C ${dir} ${name}`,
+    `rm -rf ${folder}`,
+    `"${process.execPath}" "${fileURLToPath(import.meta.url)}" --upload ${dir}/${name}.tar.gz`,
+  ].join('\n');
+}
+
+/** `--upload FILE`: the old `aws s3 cp` of the whole archive (used by the baseline script). */
+async function uploadWhole(file: string): Promise<void> {
+  const s3 = createS3Client({ endpoint: process.env.CF_R2_ENDPOINT!, accessKeyId: process.env.CF_R2_ACCESS_KEY_ID!, secretAccessKey: process.env.CF_R2_SECRET_ACCESS_KEY! });
+  await new Upload({ client: s3, params: { Bucket: process.env.CF_R2_BUCKET!, Key: `baseline/${file.split('/').pop()}`, Body: createReadStream(file) } }).done();
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' }, upload: { type: 'string' } } });
+  if (values.upload) return uploadWhole(values.upload);
+  const sizeMb = Number(values['size-mb']);
+  let testbed: TestbedInfo | undefined;
+  const teardown = await setup({ provide: (_key: string, value: TestbedInfo) => (testbed = value) } as never);
+  try {
+    const tb = testbed!;
+    await generateDataset(tb, sizeMb);
+    const work = await mkdtemp(join(tb.workDir, 'bench-'));
+    const env = { ...process.env, ...testbedEnv(tb, { ADDONS_DIR: ADDONS, CF_R2_PREFIX: 'ours/' }) } as NodeJS.ProcessEnv;
+
+    const oursDir = join(work, 'ours');
+    console.error('running: odoo-ops backup');
+    const ours = await measure(process.execPath, [BIN, 'backup', '--json'], { ...env, BACKUP_DIR: oursDir }, oursDir);
+    const result = JSON.parse(ours.stdout) as { sizeBytes: number };
+
+    const baseDir = join(work, 'baseline');
+    await mkdir(baseDir, { recursive: true });
+    console.error('running: baseline (the old steps one after another)');
+    const tsxEnv = { ...env, NODE_OPTIONS: '--import tsx' };
+    const base = await measure('bash', ['-c', baselineScript(tb, baseDir, 'odoo_backup_baseline')], tsxEnv, baseDir);
+    const baseArchive = (await stat(join(baseDir, 'odoo_backup_baseline.tar.gz'))).size;
+
+    const rows: [string, Measured][] = [
+      ['odoo-ops backup', { ...ours, archiveBytes: result.sizeBytes }],
+      ['baseline (old scripts)', { ...base, archiveBytes: baseArchive }],
+    ];
+    console.log(`\nbench:backup — dataset ${sizeMb} MB (tables + attachments), ${new Date().toISOString()}`);
+    console.log('| run | wall time | peak extra disk | peak RSS | archive size |');
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const [label, m] of rows) console.log(`| ${label} | ${(m.wallMs / 1000).toFixed(1)} s | ${mb(m.peakDiskBytes)} | ${mb(m.peakRssBytes)} | ${mb(m.archiveBytes)} |`);
+    const [o, b] = [rows[0]![1], rows[1]![1]];
+    console.log(`\nwall time ours/baseline: ${ratio(o.wallMs, b.wallMs)} (target ≤ 0.50×)`);
+    console.log(`peak RSS ours: ${mb(o.peakRssBytes)} (target ≤ 200 MB)`);
+    console.log(`peak extra disk / archive, ours: ${ratio(o.peakDiskBytes, o.archiveBytes)} (target ≤ 1.10×); baseline: ${ratio(b.peakDiskBytes, b.archiveBytes)}`);
+    await rm(work, { recursive: true, force: true });
+  } finally {
+    await teardown();
+  }
+}
+
+await main();
