@@ -23,7 +23,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Upload } from '@aws-sdk/lib-storage';
+import { runBackup } from '../services/backup/run-backup.js';
 import { createS3Client } from '../services/storage/s3-client.js';
+import { buildServices } from '../src/build-services.js';
+import { loadConfig } from '../src/config.js';
 import setup from '../test/global-setup.js';
 import { psql } from '../test/helpers/postgres.js';
 import { testbedEnv } from '../test/helpers/testbed-env.js';
@@ -154,7 +157,7 @@ const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' }, upload: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' }, upload: { type: 'string' }, 'stages-only': { type: 'boolean' } } });
   if (values.upload) return uploadWhole(values.upload);
   const sizeMb = Number(values['size-mb']);
   let testbed: TestbedInfo | undefined;
@@ -165,6 +168,14 @@ async function main(): Promise<void> {
     const work = await mkdtemp(join(tb.workDir, 'bench-'));
     const env = { ...process.env, ...testbedEnv(tb, { ADDONS_DIR: ADDONS, CF_R2_PREFIX: 'ours/' }) } as NodeJS.ProcessEnv;
 
+    if (values['stages-only']) {
+      // Where the time goes, stage by stage, in-process (no comparison).
+      const services = buildServices(loadConfig({ ...env, BACKUP_DIR: join(work, 'stages') }, 'cli'));
+      const t0 = Date.now();
+      const outcome = await runBackup(services, { startedBy: 'bench', onProgress: (p) => p.state !== 'bytes' && console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s  ${p.stage} ${p.state}`) });
+      console.log(outcome.ok ? `ok ${outcome.sizeBytes} bytes` : `failed: ${outcome.error.message}`);
+      return;
+    }
     const oursDir = join(work, 'ours');
     console.error('running: odoo-ops backup');
     const ours = await measure(process.execPath, [BIN, 'backup', '--json'], { ...env, BACKUP_DIR: oursDir }, oursDir);
@@ -173,7 +184,9 @@ async function main(): Promise<void> {
     const baseDir = join(work, 'baseline');
     await mkdir(baseDir, { recursive: true });
     console.error('running: baseline (the old steps one after another)');
-    const tsxEnv = { ...env, NODE_OPTIONS: '--import tsx' };
+    // The docker CLI wants a URL where odoo-ops also takes a socket path.
+    const dockerHost = tb.dockerHost.startsWith('/') ? `unix://${tb.dockerHost}` : tb.dockerHost;
+    const tsxEnv = { ...env, DOCKER_HOST: dockerHost, NODE_OPTIONS: '--import tsx' };
     const base = await measure('bash', ['-c', baselineScript(tb, baseDir, 'odoo_backup_baseline')], tsxEnv, baseDir);
     const baseArchive = (await stat(join(baseDir, 'odoo_backup_baseline.tar.gz'))).size;
 

@@ -9,22 +9,19 @@
  * 2. `/odoo status` end to end (p95): from posting the command to the report
  *    arriving at response_url, 30 times one after the other. Target: p95 ≤ 1 s.
  *
- * The load: STAND-IN until the backup command exists (issue 3) — two loops of
- * `pg_dump -Fc` of the test database run through execInContainer in the db
- * container, their output streamed into the bot process and discarded, which
- * keeps PostgreSQL, the Docker engine and the bot's event loop busy like a
- * backup does. Switch it to the real backup when it is merged.
+ * The load: real backups run by the bot itself, one after another (`/odoo
+ * backup` from an admin), on a seeded database (100,000 partners) and filestore
+ * (60 attachments of 2 MiB): pg_dump, tar and gzip, the archive, the upload to
+ * s3rver — in the same process and on the same 2 cores as the Slack edge.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createDockerClient } from '../services/docker/docker-client.js';
-import { execInContainer } from '../services/docker/exec-in-container.js';
 import setup from '../test/global-setup.js';
+import { seedDatabase, seedFilestore } from '../test/helpers/seed-odoo.js';
 import { postSlashCommand } from '../test/helpers/signed-slack-request.js';
 import { testbedEnv } from '../test/helpers/testbed-env.js';
 import { freePort } from '../test/testbed/free-port.js';
@@ -72,27 +69,30 @@ async function main(): Promise<void> {
     }
     const url = `http://127.0.0.1:${port}/slack/events`;
 
-    // Backup-like load (see the header): pg_dump in a loop, twice in parallel.
-    const db = await createDockerClient(tb.dockerHost).getContainer(tb.stack.db.container);
-    let dumpedBytes = 0;
-    let dumps = 0;
-    const sink = () =>
-      new Writable({
-        write(chunk: Buffer, _e, done) {
-          dumpedBytes += chunk.length;
-          done();
-        },
-      });
-    for (let i = 0; i < (WITH_LOAD ? 2 : 0); i++) {
+    // The load: real backups run by the bot itself (`/odoo backup` from an admin),
+    // one after another for as long as the measurements last.
+    let backups = 0;
+    let failedBackups = 0;
+    if (WITH_LOAD) {
+      await seedDatabase(tb, 100_000);
+      await seedFilestore(tb.stack.odoo.dataDir, tb.stack.db.database, 60, 2 * 1024 * 1024);
       loads.push(
         (async () => {
           while (loadRunning) {
-            const r = await execInContainer(db, ['pg_dump', '-Fc', '-Z', '9', '-U', tb.stack.db.user, '-d', tb.stack.db.database], { stdout: sink() });
-            if (r.exitCode !== 0) throw new Error(`pg_dump failed: ${r.stderr}`);
-            dumps++;
+            const since = slackStandIn.calls.length;
+            await postSlashCommand({ url, signingSecret, text: 'backup', userId: 'U0ADMIN1', channelId: 'C0LOAD', responseUrl: slackStandIn.responseUrl(`load-${backups}`) });
+            const done = await slackStandIn.waitFor(
+              'chat.update',
+              (c) => slackStandIn.calls.indexOf(c) >= since && c.body.channel === 'C0LOAD' && /Backup (succeeded|FAILED|incomplete)/.test(String(c.body.text)),
+              300_000,
+            );
+            if (String(done.body.text).includes('succeeded')) backups++;
+            else failedBackups++;
           }
         })(),
       );
+      // Measure once the first backup is under way.
+      await slackStandIn.waitFor('chat.postMessage', (c) => c.body.channel === 'C0LOAD', 10_000);
     }
 
     // 1. Ack latency under load.
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
 
     const round = (n: number) => Math.round(n);
     const result = {
-      load: { enabled: WITH_LOAD, pgDumps: dumps, dumpedMiB: Math.round(dumpedBytes / 1048576) },
+      load: { enabled: WITH_LOAD, backupsCompleted: backups, backupsFailed: failedBackups },
       ack: { n: ackMs.length, p50: round(percentile(ackMs, 50)), p99: round(percentile(ackMs, 99)), max: round(Math.max(...ackMs)), targetP99: 300 },
       statusVerdicts: Object.fromEntries(verdicts),
       statusEndToEnd: { n: statusMs.length, p50: round(percentile(statusMs, 50)), p95: round(percentile(statusMs, 95)), max: round(Math.max(...statusMs)), targetP95: 1000 },
