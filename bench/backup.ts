@@ -54,28 +54,18 @@ async function du(dir: string): Promise<number> {
   return total;
 }
 
-/** RSS of a process and all its descendants, from /proc. */
-async function treeRss(root: number): Promise<number> {
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
-    const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-    rss.set(Number(name), Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) * 1024);
-    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-  }
-  let total = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
+/** RSS of a process and all its descendants, following /proc/<pid>/task/<tid>/children. */
+async function treeRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  let total = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) * 1024;
+  for (const task of await readdir(`/proc/${pid}/task`).catch(() => [])) {
+    const children = (await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')).split(' ').filter(Boolean);
+    for (const child of children) total += await treeRss(Number(child));
   }
   return total;
 }
 
-/** Runs a command, sampling the backup dir's size and the process tree's RSS every 100 ms. */
+/** Runs a command, sampling the backup dir's size and the process tree's RSS every 200 ms. */
 async function measure(program: string, args: string[], env: NodeJS.ProcessEnv, dir: string): Promise<Omit<Measured, 'archiveBytes'> & { stdout: string }> {
   const started = Date.now();
   const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -89,7 +79,7 @@ async function measure(program: string, args: string[], env: NodeJS.ProcessEnv, 
     while (running) {
       peakDiskBytes = Math.max(peakDiskBytes, await du(dir));
       peakRssBytes = Math.max(peakRssBytes, await treeRss(child.pid!));
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 200));
     }
   })();
   const code = await exited;

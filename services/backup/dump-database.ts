@@ -33,7 +33,7 @@ export async function dumpDatabase(target: DatabaseTarget, path: string, onBytes
   // Both settle before we look: a full disk stops the exec stream, and the
   // write error is the one worth reporting.
   const [execution, writing] = await Promise.allSettled([
-    execInContainer(container, ['pg_dump', '-Fc', '-U', target.user, '-d', target.database], { stdout: through, env: passwordEnv(target) }),
+    execInContainer(container, ['pg_dump', '-Fc', '-Z', '1', '-U', target.user, '-d', target.database], { stdout: through, env: passwordEnv(target) }),
     pipeline(through, counter, createWriteStream(path, { flags: 'wx' })),
   ]);
   if (writing.status === 'rejected') throw writing.reason;

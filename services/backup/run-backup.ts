@@ -6,9 +6,9 @@ import type { HeldLock } from '../operation-lock.js';
 import type { Services } from '../services.js';
 import type { Location } from '../storage/storage-backend.js';
 import { archiveDirectory } from './archive-directory.js';
-import { archiveManifest, backupInfo, MEMBERS } from './archive-manifest.js';
+import { archiveManifest, backupInfo } from './archive-manifest.js';
 import { backupFolder, formatBackupName } from './backup-name.js';
-import { createArchive } from './create-archive.js';
+import { ArchiveWriter } from './create-archive.js';
 import { dumpDatabase, postgresVersion } from './dump-database.js';
 import { pruneOlderThan, type PruneResult } from './prune-backups.js';
 
@@ -119,30 +119,43 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     });
     const into = (member: string) => join(staging, folder, member);
 
-    // The dump and the two directory archives do not wait for each other. All
-    // are awaited even when one fails, so nothing still writes during cleanup.
+    // The dump and the two directory archives do not wait for each other, and
+    // the archive takes the filestore and addons in while pg_dump still runs.
+    // Everything is awaited even when one step fails, so nothing still writes
+    // during cleanup.
+    const archive = new ArchiveWriter(staging, folder, partial, bytes('archive'));
+    const filestoreDone = step('filestore', () =>
+      archiveDirectory(
+        {
+          stage: 'filestore',
+          cwd: services.settings.odooDataDir,
+          paths: [`filestore/${services.settings.database}`],
+          missingHint: 'check ODOO_DATA_DIR (the Odoo data dir as mounted in the bot) and POSTGRES_DB',
+        },
+        into('filestore.tar.gz'),
+        bytes('filestore'),
+      ),
+    );
+    const addonsDone = step('addons', () =>
+      archiveDirectory({ stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR' }, into('addons.tar.gz'), bytes('addons')),
+    );
+    const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(() => {
+      archive.append('filestore.tar.gz');
+      archive.append('addons.tar.gz');
+    });
     const settled = await Promise.allSettled([
       step('dump', () => dumpDatabase(services.database, into('database.dump'), bytes('dump'))),
-      step('filestore', () =>
-        archiveDirectory(
-          {
-            stage: 'filestore',
-            cwd: services.settings.odooDataDir,
-            paths: [`filestore/${services.settings.database}`],
-            missingHint: 'check ODOO_DATA_DIR (the Odoo data dir as mounted in the bot) and POSTGRES_DB',
-          },
-          into('filestore.tar.gz'),
-          bytes('filestore'),
-        ),
-      ),
-      step('addons', () =>
-        archiveDirectory({ stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR' }, into('addons.tar.gz'), bytes('addons')),
-      ),
+      filestoreDone,
+      addonsDone,
       postgresVersion(services.database).catch((error) => Promise.reject(asOperationError('dump', error))),
       odooVersion(services),
+      directoriesAppended,
     ]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) {
+      await archive.finish().catch(() => undefined);
+      throw failed.reason;
+    }
     const [dump, filestore, addons, pgVersion, odoo] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
       Awaited<ReturnType<typeof dumpDatabase>>,
       Awaited<ReturnType<typeof archiveDirectory>>,
@@ -151,7 +164,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
       string,
     ];
 
-    const archive = await step('archive', async () => {
+    const written = await step('archive', async () => {
       const input = {
         name,
         database: services.settings.database,
@@ -165,10 +178,12 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
       await writeFile(into('backup.info'), info, { flag: 'wx' });
       const manifest = archiveManifest(input, { sizeBytes: Buffer.byteLength(info), sha256: createHash('sha256').update(info).digest('hex') });
       await writeFile(into('manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-      const written = await createArchive(staging, folder, ['backup.info', 'manifest.json', ...MEMBERS], partial, bytes('archive'));
+      // manifest.json comes last: it describes every member before it.
+      for (const member of ['database.dump', 'backup.info', 'manifest.json']) archive.append(member);
+      const complete = await archive.finish();
       // Only a complete archive ever carries the backup name.
       await rename(partial, services.local.pathOf(name));
-      return written;
+      return complete;
     });
     const locations: Location[] = ['local'];
 
@@ -176,7 +191,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
       const r2 = services.r2;
       try {
         await step('upload', () =>
-          r2.store(services.local.pathOf(name), name, { sha256: archive.sha256, sizeBytes: archive.sizeBytes }, (p) =>
+          r2.store(services.local.pathOf(name), name, { sha256: written.sha256, sizeBytes: written.sizeBytes }, (p) =>
             progress({ stage: 'upload', state: 'bytes', bytes: p.bytes, total: p.total }),
           ),
         );
@@ -202,7 +217,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     } catch (error) {
       warnings.push(`retention did not run: ${asOperationError('prune', error).userMessage}`);
     }
-    return { ok: true, name, sizeBytes: archive.sizeBytes, sha256: archive.sha256, durationMs: Date.now() - started, locations, pruned, warnings };
+    return { ok: true, name, sizeBytes: written.sizeBytes, sha256: written.sha256, durationMs: Date.now() - started, locations, pruned, warnings };
   } catch (error) {
     return { ok: false, error: asOperationError('backup', error), durationMs: Date.now() - started };
   } finally {
