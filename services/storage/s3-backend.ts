@@ -7,7 +7,7 @@ import { isBackupName } from '../backup/backup-name.js';
 import { OperationError } from '../operation-error.js';
 import type { StorageBackend, StoredBackup, StoreProgress } from './storage-backend.js';
 
-const MIN_PART = 8 * 1024 * 1024;
+const MIN_PART = 5 * 1024 * 1024;
 // R2 and S3 allow at most 10,000 parts; stay well below.
 const MAX_PARTS = 9000;
 const DELETE_BATCH = 1000;
@@ -64,7 +64,7 @@ export class S3Backend implements StorageBackend {
       params: {
         Bucket: this.bucket,
         Key: this.key(name),
-        Body: createReadStream(file, { highWaterMark: 1024 * 1024 }),
+        Body: createReadStream(file, { highWaterMark: 256 * 1024 }),
         ContentType: 'application/gzip',
         Metadata: { sha256: meta.sha256 },
       },
