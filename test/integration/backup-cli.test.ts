@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { testbedEnv } from '../helpers/testbed-env.js';
+import { freePort } from '../testbed/free-port.js';
 
 const testbed = inject('testbed');
 const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
@@ -51,6 +52,20 @@ describe('odoo-ops backup and prune on the command line', () => {
     const { status, stderr } = odooOps(['backup'], { BACKUP_RETENTION_DAYS: 'forever' });
     expect(status).toBe(2);
     expect(stderr.trim()).toBe('BACKUP_RETENTION_DAYS: expected a whole number of days, 1 or more, got "forever"');
+  });
+
+  it('list with R2 unreachable: the terminal shows the local backups and the warning, --json the error; exit 1', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const made = odooOps(['backup', '--json'], { CF_R2_ENDPOINT: closed });
+    expect(made.status).toBe(1);
+    const local = JSON.parse(made.stdout).error.localArchive as string;
+    const text = spawnSync(process.execPath, [BIN, 'list'], { cwd: mkdtempSync(join(tmpdir(), 'odoo-ops-cli-')), env: { ...made.env, CF_R2_ENDPOINT: closed } as NodeJS.ProcessEnv, encoding: 'utf8' });
+    expect(text.status, text.stderr).toBe(1);
+    expect(text.stdout).toContain('warning: r2 could not be listed');
+    expect(text.stdout).toContain(local);
+    const json = spawnSync(process.execPath, [BIN, 'list', '--json'], { cwd: mkdtempSync(join(tmpdir(), 'odoo-ops-cli-')), env: { ...made.env, CF_R2_ENDPOINT: closed } as NodeJS.ProcessEnv, encoding: 'utf8' });
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { stage: 'list', message: expect.stringMatching(/^r2 could not be listed: /) } });
   });
 
   it('prune --dry-run --json says what it would delete and deletes nothing', () => {
