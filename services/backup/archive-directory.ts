@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import * as tar from 'tar';
 import { OperationError } from '../operation-error.js';
 import type { WrittenFile } from './hashing-writer.js';
@@ -17,12 +18,12 @@ export interface DirectoryArchive {
 }
 
 /**
- * Writes a gzip tar of `paths` (relative to `cwd`) to the new file `path`,
+ * Writes a gzip tar of `paths` (relative to `cwd`) to `sink`,
  * hashed on the way, with portable headers (no user names or mtimes of the
  * bot's host beyond the files' own). Throws OperationError(stage) when the
  * directory is missing or unreadable.
  */
-export async function archiveDirectory(spec: DirectoryArchive, path: string, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
+export async function archiveDirectory(spec: DirectoryArchive, sink: Writable, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
   for (const entry of spec.paths) {
     const full = join(spec.cwd, entry);
     const info = await stat(full).catch(() => null);
@@ -30,7 +31,7 @@ export async function archiveDirectory(spec: DirectoryArchive, path: string, onB
   }
   try {
     // Level 6 like `tar czf`; the filestore is often already-compressed attachments either way.
-    return await writeTarStream(tar.create({ gzip: { level: 6 }, cwd: spec.cwd, portable: true }, spec.paths), path, onBytes);
+    return await writeTarStream(tar.create({ gzip: { level: 6 }, cwd: spec.cwd, portable: true }, spec.paths), sink, onBytes);
   } catch (error) {
     throw new OperationError(spec.stage, `could not archive ${spec.cwd}: ${(error as Error).message}`, { cause: error });
   }

@@ -1,9 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { OperationError } from '../operation-error.js';
 import { execInContainer } from '../docker/exec-in-container.js';
 import type { StackContainers } from '../docker/stack-containers.js';
 import { HashingCounter, type WrittenFile } from './hashing-writer.js';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export interface DatabaseTarget {
@@ -22,11 +21,11 @@ function passwordEnv(target: DatabaseTarget): string[] | undefined {
 /**
  * `pg_dump -Fc` of the database, run in the DB container (its pg_dump matches
  * the server; the Odoo image's newer one writes dumps PostgreSQL 15 rejects),
- * streamed to the new file `path` and hashed on the way. Succeeds only when
+ * streamed to `sink` and hashed on the way. Succeeds only when
  * pg_dump exited 0; otherwise throws OperationError('dump') with pg_dump's
- * stderr, and the caller removes the partial file.
+ * stderr, and the caller removes what was written.
  */
-export async function dumpDatabase(target: DatabaseTarget, path: string, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
+export async function dumpDatabase(target: DatabaseTarget, sink: Writable, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
   const container = await target.stack.runningContainer(target.dbService);
   const counter = new HashingCounter(onBytes);
   const through = new PassThrough();
@@ -34,7 +33,7 @@ export async function dumpDatabase(target: DatabaseTarget, path: string, onBytes
   // write error is the one worth reporting.
   const [execution, writing] = await Promise.allSettled([
     execInContainer(container, ['pg_dump', '-Fc', '-Z', '1', '-U', target.user, '-d', target.database], { stdout: through, env: passwordEnv(target) }),
-    pipeline(through, counter, createWriteStream(path, { flags: 'wx' })),
+    pipeline(through, counter, sink),
   ]);
   if (writing.status === 'rejected') throw writing.reason;
   if (execution.status === 'rejected') {
@@ -46,7 +45,7 @@ export async function dumpDatabase(target: DatabaseTarget, path: string, onBytes
     const detail = result.stderr.trim().split('\n').slice(-3).join(' ') || 'no error output';
     throw new OperationError('dump', `pg_dump exited with code ${result.exitCode}: ${detail}`);
   }
-  return { path, sizeBytes: counter.bytes, sha256: counter.digest() };
+  return { sizeBytes: counter.bytes, sha256: counter.digest() };
 }
 
 /** The server's version (`SHOW server_version`), e.g. "15.14 (Debian 15.14-0+deb12u1)". */

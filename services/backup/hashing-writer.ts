@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
+/** What was written: its size and SHA-256, for the manifest. */
 export interface WrittenFile {
-  path: string;
   sizeBytes: number;
   sha256: string;
 }
@@ -31,13 +30,11 @@ export class HashingCounter extends Transform {
 }
 
 /**
- * Writes a stream to a new file (`wx`: never over an existing one), hashing it
- * on the way so the file is never read twice. Rejects if any stage fails; the
- * caller removes the partial file.
+ * Writes a stream to `sink` (a spool), hashing it on the way so it is never
+ * read twice. Rejects if any stage fails; the caller removes what was written.
  */
-export async function writeHashed(source: Readable, path: string, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
+export async function writeHashed(source: Readable, sink: Writable, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
   const counter = new HashingCounter(onBytes);
-  const sink: Writable = createWriteStream(path, { flags: 'wx' });
   await pipeline(source, counter, sink);
-  return { path, sizeBytes: counter.bytes, sha256: counter.digest() };
+  return { sizeBytes: counter.bytes, sha256: counter.digest() };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asOperationError, OperationError } from '../operation-error.js';
 import type { HeldLock } from '../operation-lock.js';
@@ -8,7 +8,8 @@ import type { Location } from '../storage/storage-backend.js';
 import { archiveDirectory } from './archive-directory.js';
 import { archiveManifest, backupInfo } from './archive-manifest.js';
 import { backupFolder, formatBackupName } from './backup-name.js';
-import { ArchiveWriter } from './create-archive.js';
+import { ArchiveWriter } from './archive-writer.js';
+import { ChunkedSpool } from './chunked-spool.js';
 import { dumpDatabase, postgresVersion } from './dump-database.js';
 import { pruneOlderThan, type PruneResult } from './prune-backups.js';
 
@@ -94,6 +95,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   const staging = join(dir, `.${folder}.${runId}.staging`);
   const partial = join(dir, `.${name}.${runId}.partial`);
   let lock: HeldLock | undefined;
+  let archive: ArchiveWriter | undefined;
 
   async function step<T>(stage: BackupStage, work: () => Promise<T>): Promise<T> {
     progress({ stage, state: 'started' });
@@ -114,16 +116,18 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   try {
     lock = await step('lock', () => services.lock.acquire('backup', request.startedBy));
     await step('prepare', async () => {
-      await mkdir(join(staging, folder), { recursive: true });
+      await mkdir(staging, { recursive: true });
       if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
     });
-    const into = (member: string) => join(staging, folder, member);
 
-    // The dump and the two directory archives do not wait for each other, and
-    // the archive takes the filestore and addons in while pg_dump still runs.
-    // Everything is awaited even when one step fails, so nothing still writes
-    // during cleanup.
-    const archive = new ArchiveWriter(staging, folder, partial, bytes('archive'));
+    // The dump and the two directory archives do not wait for each other; each
+    // is spooled in chunks, and the archive takes the filestore and addons in
+    // (freeing their chunks) while pg_dump still runs. Everything is awaited
+    // even when one step fails, so nothing still writes during cleanup.
+    const spool = (member: string) => new ChunkedSpool(join(staging, member));
+    const spools = { dump: spool('database.dump'), filestore: spool('filestore.tar.gz'), addons: spool('addons.tar.gz') };
+    archive = new ArchiveWriter(partial, folder, bytes('archive'));
+    const writer = archive;
     const filestoreDone = step('filestore', () =>
       archiveDirectory(
         {
@@ -132,19 +136,18 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
           paths: [`filestore/${services.settings.database}`],
           missingHint: 'check ODOO_DATA_DIR (the Odoo data dir as mounted in the bot) and POSTGRES_DB',
         },
-        into('filestore.tar.gz'),
+        spools.filestore,
         bytes('filestore'),
       ),
     );
     const addonsDone = step('addons', () =>
-      archiveDirectory({ stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR' }, into('addons.tar.gz'), bytes('addons')),
+      archiveDirectory({ stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR' }, spools.addons, bytes('addons')),
     );
-    const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(() => {
-      archive.append('filestore.tar.gz');
-      archive.append('addons.tar.gz');
-    });
+    const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(() =>
+      step('archive', () => Promise.all([writer.appendSpool('filestore.tar.gz', spools.filestore), writer.appendSpool('addons.tar.gz', spools.addons)])),
+    );
     const settled = await Promise.allSettled([
-      step('dump', () => dumpDatabase(services.database, into('database.dump'), bytes('dump'))),
+      step('dump', () => dumpDatabase(services.database, spools.dump, bytes('dump'))),
       filestoreDone,
       addonsDone,
       postgresVersion(services.database).catch((error) => Promise.reject(asOperationError('dump', error))),
@@ -152,10 +155,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
       directoriesAppended,
     ]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      await archive.finish().catch(() => undefined);
-      throw failed.reason;
-    }
+    if (failed) throw failed.reason;
     const [dump, filestore, addons, pgVersion, odoo] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
       Awaited<ReturnType<typeof dumpDatabase>>,
       Awaited<ReturnType<typeof archiveDirectory>>,
@@ -174,13 +174,14 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
         tool: TOOL,
         members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
       };
-      const info = backupInfo(input);
-      await writeFile(into('backup.info'), info, { flag: 'wx' });
-      const manifest = archiveManifest(input, { sizeBytes: Buffer.byteLength(info), sha256: createHash('sha256').update(info).digest('hex') });
-      await writeFile(into('manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+      const info = Buffer.from(backupInfo(input));
+      const manifest = archiveManifest(input, { sizeBytes: info.length, sha256: createHash('sha256').update(info).digest('hex') });
+      await writer.appendSpool('database.dump', spools.dump);
+      await writer.appendBuffer('backup.info', info);
       // manifest.json comes last: it describes every member before it.
-      for (const member of ['database.dump', 'backup.info', 'manifest.json']) archive.append(member);
-      const complete = await archive.finish();
+      await writer.appendBuffer('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+      const complete = await writer.finish();
+      archive = undefined;
       // Only a complete archive ever carries the backup name.
       await rename(partial, services.local.pathOf(name));
       return complete;
@@ -221,6 +222,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   } catch (error) {
     return { ok: false, error: asOperationError('backup', error), durationMs: Date.now() - started };
   } finally {
+    await archive?.abort();
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await rm(partial, { force: true }).catch(() => undefined);
     await lock?.release();
