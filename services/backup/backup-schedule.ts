@@ -1,31 +1,27 @@
 import cron from 'node-cron';
 
-const HOUR = 3_600_000;
-
-/**
- * The longest gap between two runs of a cron expression over its next runs
- * (`0 2 *\/5 * *` runs every 5 days but also on the 31st and the 1st, so the
- * longest gap is what "on time" must allow).
- */
-export function longestInterval(expression: string, timeZone: string, runs = 40): number {
-  const task = cron.createTask(expression, () => {}, { timezone: timeZone });
-  try {
-    const next = task.getNextRuns(runs);
-    let longest = 0;
-    for (let i = 1; i < next.length; i++) longest = Math.max(longest, next[i]!.getTime() - next[i - 1]!.getTime());
-    return longest || 24 * HOUR;
-  } finally {
-    void task.destroy();
-  }
+export interface ScheduleRuns {
+  /** The next time the schedule fires. */
+  next: Date;
+  /** The longest gap between two consecutive runs over the coming runs (e.g. 5 days for `0 2 *\/5 * *`). */
+  longestGapMs: number;
 }
 
-/** The next run of a cron expression after now, or null. */
-export function nextRun(expression: string, timeZone: string): Date | null {
+/**
+ * When the backup schedule fires next, read with node-cron's own matcher in
+ * `timeZone`, so status and the scheduler agree. Side effect free: the task is
+ * created stopped and destroyed at once (node-cron keeps a registry of tasks).
+ */
+export function scheduleRuns(expression: string, timeZone: string, from: Date = new Date()): ScheduleRuns {
   const task = cron.createTask(expression, () => {}, { timezone: timeZone });
   try {
-    return task.getNextRun();
+    // Enough runs to see the irregular gaps of "every N days" schedules at month ends.
+    const runs = task.getNextRuns(40).filter((d) => d.getTime() > from.getTime());
+    let longestGapMs = 0;
+    for (let i = 1; i < runs.length; i++) longestGapMs = Math.max(longestGapMs, runs[i]!.getTime() - runs[i - 1]!.getTime());
+    return { next: runs[0]!, longestGapMs };
   } finally {
-    void task.destroy();
+    task.destroy();
   }
 }
 
@@ -43,7 +39,7 @@ export interface OverdueVerdict {
  * (when the bot started), so a fresh install is not overdue on its first day.
  */
 export function overdueVerdict(newest: Date | null, watchingSince: Date, now: Date, expression: string, timeZone: string): OverdueVerdict {
-  const thresholdMs = 2 * longestInterval(expression, timeZone);
+  const thresholdMs = 2 * scheduleRuns(expression, timeZone, now).longestGapMs;
   const ageMs = newest ? now.getTime() - newest.getTime() : null;
   const quietMs = now.getTime() - (newest ?? watchingSince).getTime();
   return { overdue: quietMs > thresholdMs, thresholdMs, ageMs };

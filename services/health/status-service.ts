@@ -6,7 +6,7 @@ import type { ContainerState, StackContainers } from '../docker/stack-containers
 import { listBackups } from '../storage/backup-catalog.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
 import { ProbeTimeout, runProbe, withDeadline, type ProbeResult } from './run-probe.js';
-import { scheduleRuns } from './schedule-runs.js';
+import { scheduleRuns } from '../backup/backup-schedule.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runProbe } from '../../services/health/run-probe.js';
-import { scheduleRuns } from '../../services/health/schedule-runs.js';
+import { scheduleRuns } from '../../services/backup/backup-schedule.js';
 import { judge, type StackStatus } from '../../services/health/status-service.js';
 
 const healthy: Omit<StackStatus, 'verdict' | 'reasons'> = {
