@@ -168,7 +168,8 @@ async function main(): Promise<void> {
     }
     const oursDir = join(work, 'ours');
     console.error('running: odoo-ops backup');
-    const ours = await measure(process.execPath, [BIN, 'backup', '--json'], { ...env, BACKUP_DIR: oursDir }, oursDir);
+    // Run as a user does (`odoo-ops backup`): through the bin and its shebang.
+    const ours = await measure(BIN, ['backup', '--json'], { ...env, BACKUP_DIR: oursDir }, oursDir);
     const result = JSON.parse(ours.stdout) as { sizeBytes: number };
 
     const baseDir = join(work, 'baseline');
