@@ -2,7 +2,6 @@ import type { WrittenFile } from './hashing-writer.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
 export const MEMBERS = ['database.dump', 'filestore.tar.gz', 'addons.tar.gz'] as const;
-export type MemberName = (typeof MEMBERS)[number] | 'backup.info';
 
 export interface ArchiveManifest {
   formatVersion: number;
