@@ -1,7 +1,6 @@
 /** `odoo_backup_YYYY-MM-DD_HH-MM-SS.tar.gz`, the time being wall-clock time in TZ (DESIGN). */
 export const BACKUP_NAME_PATTERN = /^odoo_backup_(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})\.tar\.gz$/;
 
-
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Wall-clock fields of `at` in `timeZone`. */
