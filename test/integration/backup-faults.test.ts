@@ -8,7 +8,8 @@ import { runBackup, type BackupProgress } from '../../services/backup/run-backup
 import { backupWorld } from '../helpers/backup-services.js';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
-import { withContainerStopped } from '../helpers/stack-control.js';
+import { withStopped } from '../helpers/stack-faults.js';
+import { createDockerClient } from '../../services/docker/docker-client.js';
 import { freePort } from '../testbed/free-port.js';
 import { runCommand } from '../testbed/run-command.js';
 
@@ -34,7 +35,7 @@ describe('backup faults are reported and lose nothing', () => {
 
   it('DB container stopped: fails at the dump stage, no archive or temp file left, nothing uploaded', async () => {
     const world = await backupWorld(testbed);
-    const outcome = await withContainerStopped(testbed, 'db', () => runBackup(world.services, { startedBy: 'test' }));
+    const outcome = await withStopped(createDockerClient(testbed.dockerHost).getContainer(testbed.stack.db.container), () => runBackup(world.services, { startedBy: 'test' }));
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
     expect(outcome.error.stage).toBe('dump');

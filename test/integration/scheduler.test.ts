@@ -8,7 +8,8 @@ import { createMessagingClient, SlackNotifier } from '../../src/slack/slack-noti
 import { backupWorld } from '../helpers/backup-services.js';
 import { capturedLogger } from '../helpers/captured-logger.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
-import { withContainerStopped } from '../helpers/stack-control.js';
+import { withStopped } from '../helpers/stack-faults.js';
+import { createDockerClient } from '../../services/docker/docker-client.js';
 import { freePort } from '../testbed/free-port.js';
 import { SlackStandIn, type SlackCall } from '../testbed/slack-stand-in.js';
 
@@ -50,7 +51,7 @@ describe('scheduled backups post their result to the alert channel', () => {
   it('a failure is an alert naming the stage, the cause and what to run next', async () => {
     const { scheduler: s } = await scheduler();
     const before = slack.calls.length;
-    const outcome = await withContainerStopped(testbed, 'db', () => s.runScheduledBackup());
+    const outcome = await withStopped(createDockerClient(testbed.dockerHost).getContainer(testbed.stack.db.container), () => s.runScheduledBackup());
     expect(outcome.ok).toBe(false);
     const post = slack.calls.slice(before).find((c) => c.method === 'chat.postMessage')!;
     expect(post.body.channel).toBe(CHANNEL);

@@ -1,30 +1,20 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { statusCommand } from '../../commands/status.js';
 import { createDockerClient } from '../../services/docker/docker-client.js';
 import { createS3Client } from '../../services/storage/s3-client.js';
 import { buildServices } from '../../src/build-services.js';
-import { main } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
+import { runCli } from '../helpers/run-cli.js';
 import { testbedEnv } from '../helpers/testbed-env.js';
 import { withPaused, withStopped } from '../helpers/stack-faults.js';
 
 const testbed = inject('testbed');
 const docker = createDockerClient(testbed.dockerHost);
 
-async function cli(argv: string[], env: Record<string, string | undefined>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, env, cwd: testbed.workDir });
-  return { code, out, err };
-}
+const cli = (argv: string[], env: Record<string, string | undefined>) => runCli(argv, env, testbed.workDir);
 
 async function freshBackupDir(): Promise<string> {
   return mkdtemp(join(testbed.workDir, 'backups-'));

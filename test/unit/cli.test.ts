@@ -2,23 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, env, cwd: mkdtempSync(join(tmpdir(), 'odoo-ops-cli-')) });
-  return { code, out, err };
-}
+const run = (argv: string[], env: Record<string, string> = {}) => runCli(argv, env, mkdtempSync(join(tmpdir(), 'odoo-ops-cli-')));
 
 describe('odoo-ops CLI', () => {
   it('prints usage on stdout for help and exits 0', async () => {
