@@ -1,7 +1,9 @@
 import type { DatabaseTarget } from './backup/dump-database.js';
+import type { DatabaseAdmin } from './database/database-admin.js';
 import type { StackContainers } from './docker/stack-containers.js';
 import type { StatusService } from './health/status-service.js';
 import type { OperationLock } from './operation-lock.js';
+import type { OdooControl } from './restore/odoo-control.js';
 import type { LocalBackend } from './storage/local-backend.js';
 import type { StorageBackend } from './storage/storage-backend.js';
 
@@ -21,6 +23,10 @@ export interface Services {
   lock: OperationLock;
   /** The Odoo database, reached through the DB container. */
   database: DatabaseTarget;
+  /** Create, rename, drop and restore databases on the same server (restores). */
+  databaseAdmin: DatabaseAdmin;
+  /** Stop, start and health-wait the Odoo container (restores). */
+  odoo: OdooControl;
   /** Health probes behind `/odoo status` and `odoo-ops status`. */
   status: StatusService;
   settings: {

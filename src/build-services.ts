@@ -1,7 +1,9 @@
 import { createDockerClient } from '../services/docker/docker-client.js';
 import { StackContainers } from '../services/docker/stack-containers.js';
 import { StatusService } from '../services/health/status-service.js';
+import { DatabaseAdmin } from '../services/database/database-admin.js';
 import { OperationLock } from '../services/operation-lock.js';
+import { OdooControl } from '../services/restore/odoo-control.js';
 import type { Services } from '../services/services.js';
 import { LocalBackend } from '../services/storage/local-backend.js';
 import { S3Backend } from '../services/storage/s3-backend.js';
@@ -18,13 +20,16 @@ export function buildServices(config: Config): Services {
   const r2 = config.r2 ? new S3Backend(createS3Client(config.r2), config.r2.bucket, config.r2.prefix) : null;
   const stack = new StackContainers(docker, config.docker);
   const backends = r2 ? [local, r2] : [local];
+  const database = { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password };
   return {
     stack,
     local,
     r2,
     backends,
     lock: new OperationLock(config.backup.dir),
-    database: { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password },
+    database,
+    databaseAdmin: new DatabaseAdmin(database),
+    odoo: new OdooControl(stack, config.docker.odooService, config.odoo.url),
     status: new StatusService({
       stack,
       backends,

@@ -1,15 +1,5 @@
 /** Human sizes and durations shared by the Slack and terminal renderers. */
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+export { formatBytes } from '../services/format-bytes.js';
 
 /** `3d 4h`, `5h 12m`, `42s`: the two largest units. */
 export function formatDuration(seconds: number): string {

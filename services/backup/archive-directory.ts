@@ -15,6 +15,8 @@ export interface DirectoryArchive {
   paths: string[];
   /** What to tell the user when the first path is missing (which variable to check). */
   missingHint: string;
+  /** Entries directly under `cwd` (when `paths` is `.`) to leave out. */
+  skipTopLevel?: RegExp;
 }
 
 /**
@@ -31,7 +33,9 @@ export async function archiveDirectory(spec: DirectoryArchive, sink: Writable, o
   }
   try {
     // Level 6 like `tar czf`; the filestore is often already-compressed attachments either way.
-    return await writeTarStream(tar.create({ gzip: { level: 6 }, cwd: spec.cwd, portable: true }, spec.paths), sink, onBytes);
+    const skip = spec.skipTopLevel;
+    const filter = skip ? (path: string) => !skip.test(path.replace(/^\.\//, '').split('/')[0] ?? '') : undefined;
+    return await writeTarStream(tar.create({ gzip: { level: 6 }, cwd: spec.cwd, portable: true, filter }, spec.paths), sink, onBytes);
   } catch (error) {
     throw new OperationError(spec.stage, `could not archive ${spec.cwd}: ${(error as Error).message}`, { cause: error });
   }

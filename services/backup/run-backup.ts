@@ -12,8 +12,10 @@ import { ArchiveWriter } from './archive-writer.js';
 import { ChunkedSpool } from './chunked-spool.js';
 import { dumpDatabase, postgresVersion } from './dump-database.js';
 import { pruneOlderThan, type PruneResult } from './prune-backups.js';
+import { discardPreviousState, type DiscardedState } from '../restore/discard-previous.js';
+import { ADDONS_LEFTOVER } from '../restore/restore-names.js';
 
-export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune';
+export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune' | 'discard-previous';
 
 export interface BackupProgress {
   stage: BackupStage;
@@ -27,6 +29,10 @@ export interface BackupRequest {
   /** Who asked: a Slack user, `cli`, `schedule`; shown to anyone told "busy". */
   startedBy: string;
   onProgress?: (progress: BackupProgress) => void;
+  /** The lock, when the caller already holds it (a restore's safety backup); the backup then neither takes nor releases it. */
+  heldLock?: HeldLock;
+  /** Run retention afterwards (default true). A safety backup must not prune the archive being restored. */
+  prune?: boolean;
 }
 
 export type BackupOutcome =
@@ -39,6 +45,8 @@ export type BackupOutcome =
       locations: Location[];
       /** Retention run after the backup; null when it could not run. */
       pruned: PruneResult | null;
+      /** What restores had left beside the live data (previous database and filestore), dropped now that a backup covers the current state. */
+      discarded: DiscardedState | null;
       warnings: string[];
     }
   | {
@@ -79,7 +87,8 @@ async function odooVersion(services: Services): Promise<string> {
  * A full backup, as named steps: take the lock; dump the database, archive the
  * filestore and the addons (concurrently); write backup.info and manifest.json;
  * pack the archive under a temporary name in BACKUP_DIR and rename it when
- * complete; upload it to R2; prune old backups. Whatever fails, the staging
+ * complete; upload it to R2; drop what the last restore kept beside the live
+ * data (the backup now covers the current state); prune old backups. Whatever fails, the staging
  * files and any partial archive are removed and the lock is released. An R2
  * failure keeps the complete local archive and says so. Never throws: the
  * outcome is a value.
@@ -114,7 +123,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   const bytes = (stage: BackupStage) => (n: number) => progress({ stage, state: 'bytes', bytes: n });
 
   try {
-    lock = await step('lock', () => services.lock.acquire('backup', request.startedBy));
+    if (!request.heldLock) lock = await step('lock', () => services.lock.acquire('backup', request.startedBy));
     await step('prepare', async () => {
       await mkdir(staging, { recursive: true });
       if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
@@ -141,7 +150,12 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
       ),
     );
     const addonsDone = step('addons', () =>
-      archiveDirectory({ stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR' }, spools.addons, bytes('addons')),
+      archiveDirectory(
+        // Addons a restore set aside are not the current addons.
+        { stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR', skipTopLevel: ADDONS_LEFTOVER },
+        spools.addons,
+        bytes('addons'),
+      ),
     );
     const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(() =>
       step('archive', () => Promise.all([writer.appendSpool('filestore.tar.gz', spools.filestore), writer.appendSpool('addons.tar.gz', spools.addons)])),
@@ -210,15 +224,23 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
 
     const warnings: string[] = [];
     let pruned: PruneResult | null = null;
+    let discarded: DiscardedState | null = null;
     try {
-      pruned = await step('prune', () =>
-        pruneOlderThan(services.backends, { retentionDays: services.settings.retentionDays, timeZone: services.settings.timeZone }),
-      );
-      for (const failure of pruned.failures) warnings.push(`retention could not prune ${failure.location}: ${failure.message}`);
+      discarded = await step('discard-previous', () => discardPreviousState(services));
     } catch (error) {
-      warnings.push(`retention did not run: ${asOperationError('prune', error).userMessage}`);
+      warnings.push(`the data kept from the last restore could not be dropped: ${asOperationError('discard-previous', error).userMessage}`);
     }
-    return { ok: true, name, sizeBytes: written.sizeBytes, sha256: written.sha256, durationMs: Date.now() - started, locations, pruned, warnings };
+    if (request.prune !== false) {
+      try {
+        pruned = await step('prune', () =>
+          pruneOlderThan(services.backends, { retentionDays: services.settings.retentionDays, timeZone: services.settings.timeZone }),
+        );
+        for (const failure of pruned.failures) warnings.push(`retention could not prune ${failure.location}: ${failure.message}`);
+      } catch (error) {
+        warnings.push(`retention did not run: ${asOperationError('prune', error).userMessage}`);
+      }
+    }
+    return { ok: true, name, sizeBytes: written.sizeBytes, sha256: written.sha256, durationMs: Date.now() - started, locations, pruned, discarded, warnings };
   } catch (error) {
     return { ok: false, error: asOperationError('backup', error), durationMs: Date.now() - started };
   } finally {

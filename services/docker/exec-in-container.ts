@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
@@ -10,6 +10,8 @@ const START_TIMEOUT_MS = 30_000;
 export interface ExecOptions {
   /** Where the command's stdout goes; collected into `stdout` of the result when omitted. */
   stdout?: Writable;
+  /** Fed to the command's stdin, which is closed at its end (e.g. a dump for pg_restore). */
+  stdin?: Readable;
   env?: string[];
   user?: string;
 }
@@ -40,12 +42,14 @@ export async function execInContainer(container: Docker.Container, cmd: string[]
       Cmd: cmd,
       AttachStdout: true,
       AttachStderr: true,
-      AttachStdin: false,
+      AttachStdin: options.stdin !== undefined,
       Tty: false,
       Env: options.env,
       User: options.user,
     });
-    return { exec, stream: await exec.start({ Detach: false, Tty: false }) };
+    // With stdin the connection is hijacked: one duplex socket, written and read at once.
+    const start = options.stdin ? { hijack: true, stdin: true, Detach: false, Tty: false } : { Detach: false, Tty: false };
+    return { exec, stream: (await exec.start(start)) as NodeJS.ReadWriteStream };
   })();
   let exec, stream;
   try {
@@ -63,12 +67,21 @@ export async function execInContainer(container: Docker.Container, cmd: string[]
         done();
       },
     });
-  await pipeline(stream, demuxer, sink);
+  // A command may stop reading its stdin early (it failed): the write side then
+  // breaks, and the exit code and stderr, not the socket error, say what happened.
+  let broken: unknown = null;
+  if (options.stdin) {
+    const settled = await Promise.allSettled([pipeline(options.stdin, stream as unknown as Writable), pipeline(stream, demuxer, sink)]);
+    broken = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason ?? null;
+  } else {
+    await pipeline(stream, demuxer, sink);
+  }
 
   // The exit code may lag the end of the stream by a moment.
   for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
     const info = await exec.inspect();
     if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) {
+      if (info.ExitCode === 0 && broken) throw broken;
       return { exitCode: info.ExitCode, stdout: Buffer.concat(collected).toString('utf8'), stderr: demuxer.stderr };
     }
     await sleep(delay);

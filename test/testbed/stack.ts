@@ -86,7 +86,7 @@ export async function startStack(docker: Docker, images: TestImages, options: { 
     name: `${project}-odoo-1`,
     Image: images.odooStandIn,
     User: '101:101',
-    Env: [`ODOO_HTTP_PORT=${odooPort}`],
+    Env: [`ODOO_HTTP_PORT=${odooPort}`, `ODOO_STANDIN_DATABASE=${db.database}`],
     Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'odoo', ...owner },
     Healthcheck: {
       Test: ['CMD-SHELL', `busybox wget -q -O /dev/null http://127.0.0.1:${odooPort}/web/health`],

@@ -1,0 +1,120 @@
+import type { Readable } from 'node:stream';
+import type { DatabaseTarget } from '../backup/dump-database.js';
+import { execInContainer } from '../docker/exec-in-container.js';
+import { OperationError } from '../operation-error.js';
+
+/** A database identifier, double-quoted for SQL. Names reaching here match POSTGRES_DB's pattern, so no quote can occur. */
+function quoted(name: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new OperationError('database', `refusing an unexpected database name "${name}"`);
+  return `"${name}"`;
+}
+
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Administration of the databases of the PostgreSQL server, by `psql` and
+ * `pg_restore` run in the DB container (whose tools match the server),
+ * connected to the `postgres` maintenance database so that the Odoo database
+ * itself can be renamed or dropped. Every failure is an OperationError
+ * ('database') with the tool's own message.
+ */
+export class DatabaseAdmin {
+  private readonly stage = 'database';
+
+  constructor(private readonly target: DatabaseTarget) {}
+
+  /** Runs SQL (stopping at the first error) and returns psql's unaligned output lines. */
+  async sql(statement: string): Promise<string[]> {
+    const container = await this.target.stack.runningContainer(this.target.dbService);
+    const result = await execInContainer(container, ['psql', '-U', this.target.user, '-d', 'postgres', '-AtX', '-v', 'ON_ERROR_STOP=1', '-c', statement], {
+      env: this.env(),
+    });
+    if (result.exitCode !== 0) throw new OperationError(this.stage, `PostgreSQL refused: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
+    return result.stdout.split('\n').filter((line) => line !== '');
+  }
+
+  /** Names of all databases on the server. */
+  async databases(): Promise<string[]> {
+    return this.sql('SELECT datname FROM pg_database ORDER BY datname');
+  }
+
+  /** Size in bytes of `name`, or null when it does not exist. */
+  async sizeOf(name: string): Promise<number | null> {
+    const [size] = await this.sql(`SELECT pg_database_size(datname) FROM pg_database WHERE datname = ${literal(name)}`);
+    return size === undefined ? null : Number(size);
+  }
+
+  /**
+   * Creates the empty database `name` from template0, owned by POSTGRES_USER,
+   * with the encoding and locale of `like` when that database exists (so the
+   * restored copy sorts and compares text as the live one did).
+   */
+  async createEmpty(name: string, like: string): Promise<void> {
+    const [settings] = await this.sql(
+      `SELECT pg_encoding_to_char(encoding) || '|' || datcollate || '|' || datctype FROM pg_database WHERE datname = ${literal(like)}`,
+    );
+    const [encoding, collate, ctype] = settings?.split('|') ?? [];
+    const locale = encoding ? ` ENCODING ${literal(encoding)} LC_COLLATE ${literal(collate!)} LC_CTYPE ${literal(ctype!)}` : '';
+    await this.sql(`CREATE DATABASE ${quoted(name)} TEMPLATE template0${locale} OWNER ${quoted(this.target.user)}`);
+  }
+
+  /** Drops `name` if it exists, closing its connections first. */
+  async drop(name: string): Promise<void> {
+    await this.sql(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`);
+  }
+
+  /**
+   * Renames `from` to `to` after closing every other connection to `from`
+   * (a rename needs the database idle). Retried briefly: a client may connect
+   * between the two statements.
+   */
+  async rename(from: string, to: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sql(
+          `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${literal(from)} AND pid <> pg_backend_pid()`,
+        );
+        await this.sql(`ALTER DATABASE ${quoted(from)} RENAME TO ${quoted(to)}`);
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  /**
+   * Restores a `pg_dump -Fc` stream into the existing empty database `name`:
+   * `pg_restore --no-owner --no-privileges --exit-on-error`, so every object
+   * belongs to POSTGRES_USER and the first SQL error stops it (unlike Odoo's
+   * own database manager). Throws with pg_restore's last error lines.
+   */
+  async restoreDump(name: string, dump: Readable): Promise<void> {
+    const container = await this.target.stack.runningContainer(this.target.dbService);
+    const result = await execInContainer(
+      container,
+      ['pg_restore', '--no-owner', '--no-privileges', '--exit-on-error', '-U', this.target.user, '-d', name],
+      { stdin: dump, env: this.env() },
+    );
+    if (result.exitCode !== 0) {
+      const detail = result.stderr.trim().split('\n').slice(-3).join(' ') || 'no error output';
+      throw new OperationError(this.stage, `pg_restore exited with code ${result.exitCode}: ${detail}`);
+    }
+  }
+
+  /** Free bytes on the file system holding the server's data directory. */
+  async freeBytes(): Promise<number> {
+    const [dataDirectory] = await this.sql('SHOW data_directory');
+    const container = await this.target.stack.runningContainer(this.target.dbService);
+    const result = await execInContainer(container, ['df', '-Pk', dataDirectory!]);
+    const available = Number(result.stdout.trim().split('\n').at(-1)?.split(/\s+/)[3]);
+    if (result.exitCode !== 0 || !Number.isFinite(available)) throw new OperationError(this.stage, `cannot read the free space of ${dataDirectory}: ${result.stderr.trim()}`);
+    return available * 1024;
+  }
+
+  private env(): string[] | undefined {
+    return this.target.password ? [`PGPASSWORD=${this.target.password}`] : undefined;
+  }
+}

@@ -1,0 +1,260 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runBackup } from '../backup/run-backup.js';
+import { asOperationError, OperationError } from '../operation-error.js';
+import type { HeldLock } from '../operation-lock.js';
+import type { Services } from '../services.js';
+import { extractTarball } from './extract-tarball.js';
+import { freeBytesAt, shortfalls, type SpaceNeed } from './free-space.js';
+import { locateBackup, type LocatedBackup } from './locate-backup.js';
+import { restoreNames, restoreStamp, MAX_IDENTIFIER_BYTES } from './restore-names.js';
+import { switchOver, SwitchFailed } from './switch-over.js';
+import { verifyArchive, type ArchiveCheck, type VerifiedArchive, type VerifyOptions } from './verify-archive.js';
+
+export type RestoreStage =
+  | 'lock'
+  | 'locate'
+  | 'space'
+  | 'fetch'
+  | 'verify'
+  | 'safety-backup'
+  | 'restore-database'
+  | 'restore-filestore'
+  | 'restore-addons'
+  | 'switch';
+
+export interface RestoreProgress {
+  stage: RestoreStage;
+  state: 'started' | 'done';
+}
+
+export interface RestoreRequest {
+  name: string;
+  /** Who asked; shown to anyone told "busy". */
+  startedBy: string;
+  /** Take a normal backup of the current state first (default true). */
+  safetyBackup?: boolean;
+  /** Replace ADDONS_DIR's contents too (default false: addons usually live in git). */
+  withAddons?: boolean;
+  onProgress?: (progress: RestoreProgress) => void;
+  /** How long Odoo may take to pass /web/health after the switch (default 180 s). */
+  healthTimeoutMs?: number;
+  verify?: Pick<VerifyOptions, 'listDump'>;
+}
+
+export type RestoreOutcome =
+  | {
+      ok: true;
+      name: string;
+      database: string;
+      /** The database as it was before, kept until the next successful backup. */
+      previousDatabase: string | null;
+      safetyBackup: string | null;
+      /** False for an archive of the old layout: verified by integrity only. */
+      checksummed: boolean;
+      addonsRestored: boolean;
+      durationMs: number;
+      /** Odoo stopped or failing /web/health. */
+      downtimeMs: number;
+      warnings: string[];
+    }
+  | {
+      ok: false;
+      error: OperationError;
+      durationMs: number;
+      /** Null when Odoo was never stopped. */
+      downtimeMs: number | null;
+      /** True when the live database, filestore and Odoo were never touched. */
+      liveUntouched: boolean;
+      /** The failed verification's checks, when it failed there. */
+      checks?: ArchiveCheck[];
+      safetyBackup: string | null;
+    };
+
+const DEFAULT_HEALTH_TIMEOUT_MS = 180_000;
+
+/**
+ * A restore that cannot lose data, as named steps:
+ * take the lock; find the backup (BACKUP_DIR, else R2) and check free disk;
+ * fetch it from R2 when not local; verify it (checksums, tarballs,
+ * `pg_restore --list`); take a safety backup of the current state; restore the
+ * dump into a new database `<db>_restore_<stamp>` and the filestore (and addons,
+ * when asked) beside the live ones while Odoo keeps serving; then switch over
+ * (the only downtime), rolling back on any failure. Until the switch nothing
+ * live is touched. Whatever fails, the restored copies, fetched archive and
+ * extracted members are removed and the lock released. Never throws.
+ */
+export async function runRestore(services: Services, request: RestoreRequest): Promise<RestoreOutcome> {
+  const started = Date.now();
+  const progress = request.onProgress ?? (() => {});
+  const db = services.settings.database;
+  const names = restoreNames(db, restoreStamp(new Date(started)));
+  const staging = join(services.settings.backupDir, `.restore-${names.restored}.${randomBytes(4).toString('hex')}.staging`);
+  const stagedFilestore = join(services.settings.odooDataDir, 'filestore', names.restored);
+  const stagedAddons = join(services.settings.addonsDir, names.addonsStaged);
+  let lock: HeldLock | undefined;
+  let safetyBackup: string | null = null;
+  let downtimeMs: number | null = null;
+  let checks: ArchiveCheck[] | undefined;
+  let restoredCreated = false;
+  let switched = false;
+  const warnings: string[] = [];
+
+  async function step<T>(stage: RestoreStage, work: () => Promise<T>): Promise<T> {
+    progress({ stage, state: 'started' });
+    try {
+      const result = await work();
+      progress({ stage, state: 'done' });
+      return result;
+    } catch (error) {
+      if (error instanceof SwitchFailed) throw error;
+      if (error instanceof OperationError && error.stage !== stage) throw new OperationError(stage, error.userMessage, { cause: error });
+      throw asOperationError(stage, error);
+    }
+  }
+
+  try {
+    if (Buffer.byteLength(names.previous) > MAX_IDENTIFIER_BYTES) {
+      throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to keep a copy beside it (${names.previous} exceeds 63 bytes)`);
+    }
+    lock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
+    const located = await step('locate', () => locateBackup(services, request.name));
+    await step('space', async () => {
+      await mkdir(staging, { recursive: true });
+      const size = located.sizeBytes;
+      const needs: SpaceNeed[] = [
+        {
+          what: `BACKUP_DIR (${services.settings.backupDir}): ${located.localPath ? '' : 'the fetched archive, '}its extracted members${request.safetyBackup === false ? '' : ' and the safety backup'}`,
+          neededBytes: (located.localPath ? 0 : size) + size + (request.safetyBackup === false ? 0 : size),
+          freeBytes: await freeBytesAt(staging),
+        },
+      ];
+      const short = shortfalls(needs);
+      if (short.length > 0) throw new OperationError('space', `not enough disk space: ${short.join('; ')}; nothing was changed`);
+    });
+    const archive = located.localPath ?? join(staging, request.name);
+    if (!located.localPath) {
+      await step('fetch', () => services.r2!.fetch(request.name, archive));
+    }
+    const verified = await step('verify', () => verifyBeforeRestore(services, located, archive, join(staging, 'members'), request.verify));
+    checks = verified.checks;
+    if (!verified.ok) {
+      const failed = verified.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`);
+      throw new OperationError('verify', `${request.name} failed verification (${failed.join('; ')}); nothing was changed`);
+    }
+    if (!verified.manifest) warnings.push(`${request.name} has no manifest.json (old layout): it was checked for integrity, not by checksum`);
+    const owner = await step('space', () => checkRoomToRestore(services, verified, request.withAddons === true));
+
+    if (request.safetyBackup !== false) {
+      await step('safety-backup', async () => {
+        const backup = await runBackup(services, { startedBy: `${request.startedBy} (safety backup before restoring ${request.name})`, heldLock: lock, prune: false });
+        if (backup.ok) safetyBackup = backup.name;
+        else if (backup.localArchive) {
+          safetyBackup = backup.localArchive;
+          warnings.push(`the safety backup ${backup.localArchive} is only local: ${backup.error.userMessage}`);
+        } else {
+          throw new OperationError('safety-backup', `the safety backup failed (${backup.error.stage}: ${backup.error.userMessage}); nothing was changed`);
+        }
+      });
+    }
+
+    await step('restore-database', async () => {
+      restoredCreated = true;
+      await services.databaseAdmin.createEmpty(names.restored, db);
+      await services.databaseAdmin.restoreDump(names.restored, createReadStream(verified.members.dump));
+    });
+    await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, 2, owner));
+    const withAddons = request.withAddons === true && verified.members.addons !== null;
+    if (request.withAddons && !withAddons) warnings.push('the archive holds no addons.tar.gz: addons were left as they are');
+    if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, 0, owner));
+
+    const switchResult = await step('switch', () =>
+      switchOver(
+        {
+          database: db,
+          restoredDatabase: names.restored,
+          previousDatabase: names.previous,
+          filestoreRoot: join(services.settings.odooDataDir, 'filestore'),
+          addons: withAddons ? { dir: services.settings.addonsDir, staged: names.addonsStaged, previous: names.addonsPrevious } : null,
+          healthTimeoutMs: request.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+        },
+        services.databaseAdmin,
+        services.odoo,
+      ),
+    );
+    switched = true;
+    downtimeMs = switchResult.downtimeMs;
+    const previousKept = (await services.databaseAdmin.databases()).includes(names.previous);
+    return {
+      ok: true,
+      name: request.name,
+      database: db,
+      previousDatabase: previousKept ? names.previous : null,
+      safetyBackup,
+      checksummed: verified.manifest !== null,
+      addonsRestored: withAddons,
+      durationMs: Date.now() - started,
+      downtimeMs,
+      warnings,
+    };
+  } catch (error) {
+    const failure = asOperationError('restore', error);
+    if (failure instanceof SwitchFailed) downtimeMs = failure.downtimeMs;
+    return {
+      ok: false,
+      error: failure,
+      durationMs: Date.now() - started,
+      downtimeMs,
+      liveUntouched: downtimeMs === null,
+      checks,
+      safetyBackup,
+    };
+  } finally {
+    // The restored copies go unless they became the live data.
+    if (restoredCreated && !switched) await services.databaseAdmin.drop(names.restored).catch(() => undefined);
+    if (!switched) {
+      await rm(stagedFilestore, { recursive: true, force: true }).catch(() => undefined);
+      await rm(stagedAddons, { recursive: true, force: true }).catch(() => undefined);
+    }
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await lock?.release();
+  }
+}
+
+/** Verification against what the stores recorded: R2's SHA-256 of this name, when R2 holds it. */
+async function verifyBeforeRestore(
+  services: Services,
+  located: LocatedBackup,
+  archive: string,
+  membersDir: string,
+  options: Pick<VerifyOptions, 'listDump'> | undefined,
+): Promise<VerifiedArchive> {
+  await mkdir(membersDir, { recursive: true });
+  return verifyArchive(archive, membersDir, { ...options, expectedSha256: located.sha256 });
+}
+
+/**
+ * Before anything live is touched: room for the restored filestore (and addons)
+ * beside the live ones and for a second copy of the database; the owner the
+ * files must get (the user Odoo runs as). Returns that owner.
+ */
+async function checkRoomToRestore(services: Services, verified: VerifiedArchive, withAddons: boolean) {
+  const { odooDataDir, addonsDir, database } = services.settings;
+  const liveSize = (await services.databaseAdmin.sizeOf(database)) ?? 0;
+  const needs: SpaceNeed[] = [
+    { what: `the Odoo data dir (${odooDataDir}): the restored filestore`, neededBytes: verified.filestoreBytes, freeBytes: await freeBytesAt(odooDataDir) },
+    { what: `the database server: a second copy of ${database} while both exist`, neededBytes: liveSize, freeBytes: await services.databaseAdmin.freeBytes() },
+  ];
+  if (withAddons) needs.push({ what: `ADDONS_DIR (${addonsDir}): the restored addons`, neededBytes: verified.addonsBytes, freeBytes: await freeBytesAt(addonsDir) });
+  const short = shortfalls(needs);
+  if (short.length > 0) throw new OperationError('space', `not enough disk space: ${short.join('; ')}; nothing was changed`);
+
+  const owner = (await services.odoo.runsAs()) ?? null;
+  const me = process.getuid?.() ?? 0;
+  if (owner && me !== 0 && me !== owner.uid) {
+    throw new OperationError('space', `odoo-ops runs as uid ${me} but Odoo as uid ${owner.uid}: restored files would not be Odoo's; run odoo-ops as root or as uid ${owner.uid}`);
+  }
+  return owner && me === 0 ? owner : null;
+}
