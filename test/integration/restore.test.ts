@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -47,6 +47,8 @@ describe('restore', () => {
     expect(stages).toEqual(['lock', 'locate', 'space', 'fetch', 'verify', 'space', 'safety-backup', 'restore-database', 'restore-filestore', 'switch']);
     expect(await snapshotOdoo(testbed)).toEqual(backedUp);
     expect(await odooHealthy(testbed)).toBe(true);
+    // Written as the user Odoo runs as (uid 101 in the odoo:17 image), or Odoo could not read them.
+    for (const file of Object.keys(backedUp.files)) expect((await stat(join(liveFilestore, file))).uid).toBe(101);
     expect(outcome.checksummed).toBe(true);
     expect(outcome.downtimeMs).toBeGreaterThan(0);
     expect(outcome.downtimeMs).toBeLessThan(outcome.durationMs);
