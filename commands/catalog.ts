@@ -8,16 +8,19 @@ export interface CommandSpec {
   cli: string | null;
 }
 
-/**
- * The commands that exist today. Later work adds status, backup, list, restore,
- * prune and verify here as each one is delivered, so help never offers a command
- * that does not run.
- */
+/** The commands that exist, so help never offers one that does not run. */
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'status', summary: 'health of the stack: containers, Odoo, database, backups, disk, R2', slack: 'status', cli: 'status [--json]' },
   { name: 'backup', summary: 'take a full backup now (database, filestore, addons) to local disk and R2', slack: 'backup', cli: 'backup [--json]' },
   { name: 'list', summary: 'the newest backups, their size, age and where they are stored', slack: 'list', cli: 'list [--json]' },
-  { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept)', slack: null, cli: 'prune [--dry-run] [--json]' },
+  {
+    name: 'restore',
+    summary: 'restore a backup: verified first, built beside the live data, switched over in seconds with automatic rollback',
+    slack: 'restore <name>',
+    cli: 'restore <name> --yes [--no-safety-backup] [--with-addons] [--json]',
+  },
+  { name: 'verify', summary: 'check one backup (checksums, archives, pg_restore --list) without restoring it', slack: null, cli: 'verify <name> [--json]' },
+  { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept), and the data kept by the last restore', slack: null, cli: 'prune [--dry-run] [--json]' },
   { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
   { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },
 ];

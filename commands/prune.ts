@@ -1,13 +1,15 @@
 import { asOperationError, type OperationError } from '../services/operation-error.js';
 import { pruneOlderThan, type PruneResult } from '../services/backup/prune-backups.js';
+import { discardPreviousState, type DiscardedState } from '../services/restore/discard-previous.js';
 import type { Services } from '../services/services.js';
 
-export type PruneReply = { ok: true; result: PruneResult } | { ok: false; error: OperationError };
+export type PruneReply = { ok: true; result: PruneResult; discarded: DiscardedState | null; warnings: string[] } | { ok: false; error: OperationError };
 
 /**
  * `prune`: applies BACKUP_RETENTION_DAYS now, locally and in R2, under the
  * operation lock (a running backup or restore makes it answer busy).
- * `dryRun` lists what would go and deletes nothing.
+ * It also drops what the last restore kept beside the live data (the previous
+ * database and filestore). `dryRun` lists what would go and deletes nothing.
  */
 export async function pruneCommand(services: Services, input: { startedBy: string; dryRun: boolean }): Promise<PruneReply> {
   let lock;
@@ -18,7 +20,14 @@ export async function pruneCommand(services: Services, input: { startedBy: strin
       timeZone: services.settings.timeZone,
       dryRun: input.dryRun,
     });
-    return { ok: true, result };
+    const warnings: string[] = [];
+    let discarded: DiscardedState | null = null;
+    try {
+      discarded = await discardPreviousState(services, { dryRun: input.dryRun });
+    } catch (error) {
+      warnings.push(`the data kept from the last restore could not be dropped: ${asOperationError('prune', error).userMessage}`);
+    }
+    return { ok: true, result, discarded, warnings };
   } catch (error) {
     return { ok: false, error: asOperationError('prune', error) };
   } finally {

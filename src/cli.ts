@@ -7,13 +7,15 @@ import { EXIT, type CliCommand, type CliIo } from './cli-commands/cli-command.js
 import { help } from './cli-commands/help.js';
 import { list } from './cli-commands/list.js';
 import { prune } from './cli-commands/prune.js';
+import { restore } from './cli-commands/restore.js';
 import { status } from './cli-commands/status.js';
+import { verify } from './cli-commands/verify.js';
 import { renderHelpText } from './render-text.js';
 
 export { EXIT, type CliIo } from './cli-commands/cli-command.js';
 
 /** Every `odoo-ops` subcommand, one module each under cli-commands/. */
-const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, prune, bot];
+const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, verify, prune, bot];
 
 function badUsage(io: CliIo, message: string): number {
   io.stderr.write(`odoo-ops: ${message}\n\n${renderHelpText(helpCommand('cli'))}`);

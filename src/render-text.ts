@@ -1,8 +1,12 @@
 import type { HelpReply } from '../commands/help.js';
 import type { ListReply } from '../commands/list.js';
 import type { PruneReply } from '../commands/prune.js';
+import type { RestorePlan } from '../commands/restore.js';
 import type { StatusReply } from '../commands/status.js';
 import type { BackupOutcome } from '../services/backup/run-backup.js';
+import type { RestoreOutcome } from '../services/restore/run-restore.js';
+import type { ArchiveCheck } from '../services/restore/verify-archive.js';
+import type { VerifyOutcome } from '../services/restore/verify-backup.js';
 import { formatBytes, formatDuration, formatTime } from './format.js';
 import { containerSummary, statusLines } from './status-lines.js';
 
@@ -41,6 +45,9 @@ export function renderPruneText(reply: PruneReply): string {
   }
   if (result.protectedName) lines.push(`  kept whatever its age: ${result.protectedName} (the newest backup)`);
   for (const failure of result.failures) lines.push(`  ${failure.location}: FAILED: ${failure.message}`);
+  const kept = [...(reply.discarded?.databases ?? []), ...(reply.discarded?.directories ?? [])];
+  if (kept.length > 0) lines.push(`  data kept from the last restore: ${result.dryRun ? 'would drop' : 'dropped'} ${kept.join(', ')}`);
+  for (const warning of reply.warnings) lines.push(`  warning: ${warning}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -76,4 +83,54 @@ export function renderListText(reply: ListReply, timeZone: string): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [header, ...rows]) out.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
   return [...out, ''].join('\n');
+}
+
+/** Indented `✔`/`✘` lines, one per check of a verification. */
+function checkLines(checks: ArchiveCheck[]): string[] {
+  return checks.map((c) => `  ${c.ok ? '✔' : '✘'} ${c.check}: ${c.detail}`);
+}
+
+/** `odoo-ops restore <name>` without `--yes`: exactly what would happen. */
+export function renderRestorePlanText(plan: RestorePlan, timeZone: string): string {
+  const { backup, database, options } = plan;
+  const taken = plan.takenAt ? `taken ${formatTime(plan.takenAt, timeZone)}, ${formatDuration((plan.now.getTime() - plan.takenAt.getTime()) / 1000)} ago` : '';
+  const steps = [
+    `check ${backup.name} (${formatBytes(backup.sizeBytes)}, ${taken}, in ${backup.locations.join(' and ')})${backup.localPath ? '' : ', fetched from R2 first'}: member checksums, archives, pg_restore --list; stop here on any mismatch`,
+    options.safetyBackup ? `take a safety backup of the current state (a normal backup, kept)` : `NO safety backup (--no-safety-backup)`,
+    `restore the dump into a new database beside "${database}" and the filestore beside the live one${options.withAddons ? ', and the addons' : ''}, while Odoo keeps serving`,
+    `stop Odoo, rename "${database}" to ${database}_before_<time> and the restored copy to "${database}", swap the filestore${options.withAddons ? ' and addons' : ''}, start Odoo and wait for /web/health (the only downtime); switch back on any failure`,
+    `keep the previous database and filestore until the next successful backup`,
+  ];
+  const lines = [`odoo-ops restore would replace the database "${database}" and its filestore:`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)];
+  if (!options.withAddons) lines.push('Addons are left as they are (--with-addons replaces them too).');
+  lines.push('Nothing was done. Run again with --yes to restore.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The end of `odoo-ops restore --yes` on a terminal. */
+export function renderRestoreOutcomeText(outcome: RestoreOutcome): string {
+  if (!outcome.ok) {
+    const lines = [`Restore FAILED at stage ${outcome.error.stage}: ${outcome.error.userMessage}`];
+    if (outcome.checks) lines.push(...checkLines(outcome.checks.filter((c) => !c.ok)));
+    if (outcome.liveUntouched) lines.push('The live database, filestore and Odoo were not touched.');
+    if (outcome.safetyBackup) lines.push(`Safety backup taken: ${outcome.safetyBackup}`);
+    return `${lines.join('\n')}\n`;
+  }
+  const lines = [
+    `Restored ${outcome.name} into "${outcome.database}" in ${formatDuration(outcome.durationMs / 1000)}; Odoo was down ${(outcome.downtimeMs / 1000).toFixed(1)} s`,
+    `  verified:      ${outcome.checksummed ? 'every member by checksum' : 'integrity only (old archive without manifest.json)'}`,
+    `  safety backup: ${outcome.safetyBackup ?? 'none (--no-safety-backup)'}`,
+    `  addons:        ${outcome.addonsRestored ? 'restored' : 'left as they were'}`,
+  ];
+  if (outcome.previousDatabase) lines.push(`  previous data: kept as ${outcome.previousDatabase} until the next successful backup`);
+  for (const warning of outcome.warnings) lines.push(`  warning:       ${warning}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `odoo-ops verify <name>`: one line per check. */
+export function renderVerifyText(outcome: VerifyOutcome): string {
+  if (!outcome.ok) return `Verify FAILED at stage ${outcome.error.stage}: ${outcome.error.userMessage}\n`;
+  const { located, verified } = outcome;
+  const verdict = verified.ok ? `${located.name} is good` : `${located.name} is DAMAGED: do not restore it`;
+  return `${[`${verdict} (${formatBytes(located.sizeBytes)}, in ${located.locations.join(' and ')})`, ...checkLines(verified.checks)].join('\n')}\n`;
 }

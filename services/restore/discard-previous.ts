@@ -15,12 +15,12 @@ export interface DiscardedState {
  * restore that died (`<db>_restore_<stamp>`), and addons set aside in ADDONS_DIR.
  * Called after a successful backup (which now covers the current state) and by
  * `odoo-ops prune`, always under the operation lock, so no restore is running.
- * Never touches the live database or any other name.
+ * Never touches the live database or any other name. `dryRun` only finds them.
  */
-export async function discardPreviousState(services: Pick<Services, 'databaseAdmin' | 'settings'>): Promise<DiscardedState> {
+export async function discardPreviousState(services: Pick<Services, 'databaseAdmin' | 'settings'>, options: { dryRun?: boolean } = {}): Promise<DiscardedState> {
   const pattern = leftoverPattern(services.settings.database);
   const databases = (await services.databaseAdmin.databases()).filter((name) => pattern.test(name));
-  for (const name of databases) await services.databaseAdmin.drop(name);
+  if (!options.dryRun) for (const name of databases) await services.databaseAdmin.drop(name);
 
   const directories: string[] = [];
   const filestoreRoot = join(services.settings.odooDataDir, 'filestore');
@@ -30,7 +30,7 @@ export async function discardPreviousState(services: Pick<Services, 'databaseAdm
   ] as const) {
     const entries = await readdir(root).catch(() => [] as string[]);
     for (const name of entries.filter(matches)) {
-      await rm(join(root, name), { recursive: true, force: true });
+      if (!options.dryRun) await rm(join(root, name), { recursive: true, force: true });
       directories.push(join(root, name));
     }
   }

@@ -17,7 +17,7 @@ export const prune: CliCommand = {
     } else {
       logger.error({ command: 'prune', err: reply.error }, 'prune failed');
     }
-    const failed = !reply.ok || reply.result.failures.length > 0;
+    const failed = !reply.ok || reply.result.failures.length > 0 || reply.warnings.length > 0;
     if (values.json) {
       const document = reply.ok
         ? {
@@ -26,6 +26,8 @@ export const prune: CliCommand = {
             kept: reply.result.protectedName,
             deleted: reply.result.deleted,
             failures: reply.result.failures.map((f) => ({ ...f, message: redact(f.message) })),
+            previousData: reply.discarded,
+            warnings: reply.warnings.map(redact),
           }
         : { error: { stage: reply.error.stage, message: redact(reply.error.userMessage) } };
       io.stdout.write(`${JSON.stringify(document)}\n`);

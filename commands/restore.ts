@@ -1,0 +1,77 @@
+import { backupTime, isBackupName } from '../services/backup/backup-name.js';
+import { OperationError } from '../services/operation-error.js';
+import { locateBackup, type LocatedBackup } from '../services/restore/locate-backup.js';
+import { runRestore, type RestoreOutcome, type RestoreProgress } from '../services/restore/run-restore.js';
+import { verifyBackup, type VerifyOutcome } from '../services/restore/verify-backup.js';
+import type { Services } from '../services/services.js';
+
+/** What the user is told when a name is not a backup name. */
+export const EXPECTED_NAME = 'a backup name such as odoo_backup_2026-01-31_02-00-00.tar.gz';
+
+export interface RestoreOptions {
+  /** Take a safety backup of the current state first (default true). */
+  safetyBackup: boolean;
+  withAddons: boolean;
+}
+
+/** Everything a user needs to decide on a restore, before anything happens. */
+export interface RestorePlan {
+  kind: 'restore-plan';
+  backup: LocatedBackup;
+  /** When the backup was taken (from its name), or null. */
+  takenAt: Date | null;
+  /** The live database the restore replaces. */
+  database: string;
+  options: RestoreOptions;
+  now: Date;
+}
+
+export type PlanReply = { ok: true; plan: RestorePlan } | { ok: false; error: OperationError };
+
+/** Refuses anything that is not a backup name, before any store is asked. */
+export function checkBackupName(name: string | undefined): OperationError | null {
+  if (name !== undefined && isBackupName(name)) return null;
+  return new OperationError('usage', `expected ${EXPECTED_NAME}${name ? `, not "${name}"` : ''}; the names are in \`list\``);
+}
+
+/**
+ * What restoring `name` would do, checked against the stores: the name must
+ * match the pattern and the backup exist locally or in R2. Changes nothing.
+ */
+export async function planRestore(services: Services, name: string | undefined, options: RestoreOptions): Promise<PlanReply> {
+  const bad = checkBackupName(name);
+  if (bad) return { ok: false, error: bad };
+  try {
+    const backup = await locateBackup(services, name!);
+    return {
+      ok: true,
+      plan: { kind: 'restore-plan', backup, takenAt: backupTime(name!, services.settings.timeZone), database: services.settings.database, options, now: new Date() },
+    };
+  } catch (error) {
+    return { ok: false, error: error instanceof OperationError ? error : new OperationError('locate', (error as Error).message) };
+  }
+}
+
+/**
+ * `restore`: runs the restore pipeline. Permission and confirmation are the
+ * surface's (a Slack admin pressed the confirmed button; `--yes` on the terminal).
+ */
+export function restoreCommand(
+  services: Services,
+  input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void },
+): Promise<RestoreOutcome> {
+  return runRestore(services, {
+    name: input.name,
+    startedBy: input.startedBy,
+    safetyBackup: input.options.safetyBackup,
+    withAddons: input.options.withAddons,
+    onProgress: input.onProgress,
+  });
+}
+
+/** `verify`: the integrity check of one backup, alone; changes nothing. */
+export async function verifyCommand(services: Services, name: string | undefined): Promise<VerifyOutcome> {
+  const bad = checkBackupName(name);
+  if (bad) return { ok: false, error: bad, durationMs: 0 };
+  return verifyBackup(services, name!);
+}

@@ -1,0 +1,46 @@
+import { planRestore, restoreCommand } from '../../commands/restore.js';
+import { renderRestoreOutcomeText, renderRestorePlanText } from '../render-text.js';
+import { EXIT, type CliCommand } from './cli-command.js';
+import { operationContext } from './run-operation.js';
+
+export const restore: CliCommand = {
+  name: 'restore',
+  options: { yes: { type: 'boolean' }, 'no-safety-backup': { type: 'boolean' }, 'with-addons': { type: 'boolean' }, json: { type: 'boolean' } },
+  positionals: 1,
+  async run(io, values, positionals) {
+    const context = operationContext(io);
+    if (typeof context === 'number') return context;
+    const { services, logger, redact, actor } = context;
+    const options = { safetyBackup: values['no-safety-backup'] !== true, withAddons: values['with-addons'] === true };
+    const planned = await planRestore(services, positionals[0], options);
+    const fail = (stage: string, message: string, code: number) => {
+      io[values.json ? 'stdout' : 'stderr'].write(values.json ? `${JSON.stringify({ error: { stage, message: redact(message) } })}\n` : `odoo-ops restore: ${redact(message)}\n`);
+      return code;
+    };
+    if (!planned.ok) return fail(planned.error.stage, planned.error.userMessage, planned.error.stage === 'usage' ? EXIT.usage : EXIT.failed);
+    if (values.yes !== true) {
+      // Without --yes nothing happens: the plan, and the usage exit code.
+      if (values.json) io.stdout.write(`${JSON.stringify({ error: { stage: 'usage', message: 'restore needs --yes to run' }, plan: { name: planned.plan.backup.name, database: planned.plan.database, ...options } })}\n`);
+      else io.stderr.write(renderRestorePlanText(planned.plan, services.settings.timeZone));
+      return EXIT.usage;
+    }
+    logger.info({ command: 'restore', actor, name: planned.plan.backup.name, ...options }, 'restore started');
+    const outcome = await restoreCommand(services, {
+      name: planned.plan.backup.name,
+      startedBy: actor,
+      options,
+      onProgress: io.interactive && !values.json ? (p) => p.state === 'started' && io.stderr.write(`${p.stage}…\n`) : undefined,
+    });
+    if (outcome.ok) logger.info({ command: 'restore', name: outcome.name, durationMs: outcome.durationMs, downtimeMs: outcome.downtimeMs }, 'restore succeeded');
+    else logger.error({ command: 'restore', stage: outcome.error.stage, err: outcome.error, liveUntouched: outcome.liveUntouched }, 'restore failed');
+    if (values.json) {
+      const document = outcome.ok
+        ? { ...outcome, warnings: outcome.warnings.map(redact) }
+        : { error: { stage: outcome.error.stage, message: redact(outcome.error.userMessage) }, liveUntouched: outcome.liveUntouched, safetyBackup: outcome.safetyBackup, checks: outcome.checks };
+      io.stdout.write(`${JSON.stringify(document)}\n`);
+    } else {
+      (outcome.ok ? io.stdout : io.stderr).write(redact(renderRestoreOutcomeText(outcome)));
+    }
+    return outcome.ok ? EXIT.ok : EXIT.failed;
+  },
+};
