@@ -4,10 +4,22 @@ import type { Logger } from './logger.js';
 import { createRedactor } from './redact.js';
 import { BackupScheduler } from './scheduler.js';
 import { createSlackApp } from './slack/create-slack-app.js';
-import { renderNotice } from './slack/render-replies.js';
+import { RestoreOffers } from './slack/restore-offers.js';
 import { slackBackupStarter } from './slack/slack-backup.js';
+import { slackRestoreCanceller, slackRestoreConfirmer, slackRestoreOfferer, type SlackRestoreDeps } from './slack/slack-restore.js';
 import type { SlackDeps } from './slack/slack-deps.js';
 import { createMessagingClient, SlackNotifier } from './slack/slack-notifier.js';
+
+/** What the Slack listeners call: the backup starter and the restore offer flow, on these services. */
+export function slackDeps(parts: SlackRestoreDeps): SlackDeps {
+  return {
+    services: parts.services,
+    startBackup: slackBackupStarter(parts),
+    startRestore: slackRestoreOfferer(parts),
+    confirmRestore: slackRestoreConfirmer(parts),
+    cancelRestore: slackRestoreCanceller(parts),
+  };
+}
 
 /**
  * Composition root of the long-running bot: builds the services and the Slack
@@ -19,15 +31,7 @@ export async function runBot(config: Config & { slack: SlackConfig }, logger: Lo
   const redact = createRedactor(config.secrets);
   const messaging = createMessagingClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
   const alerts = new SlackNotifier(messaging, config.slack.alertChannel, logger);
-  const deps: SlackDeps = {
-    services,
-    startBackup: slackBackupStarter({ services, alerts, logger, redact }),
-    // The restore confirmation flow is the restore issue's; until then the button says so.
-    startRestore: async (request) => {
-      await request.reply(renderNotice(`Restore is not available in this build yet (asked for ${request.name}).`));
-      return { started: false };
-    },
-  };
+  const deps = slackDeps({ services, alerts, logger, redact, offers: new RestoreOffers() });
   const slackApp = createSlackApp(config.slack, logger, deps);
   try {
     await slackApp.start();

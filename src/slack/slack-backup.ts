@@ -5,6 +5,7 @@ import { formatBytes } from '../format.js';
 import type { Logger } from '../logger.js';
 import { renderBackupOutcome, type SlackMessage } from './render-backup.js';
 import { renderNotice } from './render-replies.js';
+import { channelNotifier } from './operation-request.js';
 import type { OperationOutcome, OperationRequest } from './slack-deps.js';
 import type { ChannelNotifier } from './slack-notifier.js';
 import { ThrottledMessage } from './throttled-message.js';
@@ -15,29 +16,6 @@ export interface SlackBackupDeps {
   alerts: ChannelNotifier & { channel: string };
   logger: Logger;
   redact: (text: string) => string;
-}
-
-/** Messages in the channel of a request, through the request's own Web API calls. */
-function channelOf(request: OperationRequest): ChannelNotifier {
-  const undelivered = (error: unknown, about: string, message: SlackMessage) =>
-    request.logger.error({ err: error, channel: request.channelId, about, undelivered: message.text }, 'slack message not delivered');
-  return {
-    post: async (message, about) => {
-      try {
-        return (await request.postMessage({ channel: request.channelId, ...message })).ts ?? null;
-      } catch (error) {
-        undelivered(error, about, message);
-        return null;
-      }
-    },
-    update: async (ts, message, about) => {
-      try {
-        await request.updateMessage({ channel: request.channelId, ts, ...message });
-      } catch (error) {
-        undelivered(error, about, message);
-      }
-    },
-  };
 }
 
 /**
@@ -74,7 +52,7 @@ function progressMessage(userId: string, done: Set<BackupStage>, current: Backup
  * the result comes back to the user through the command's response_url.
  */
 export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRequest): Promise<BackupOutcome> {
-  const message = new ThrottledMessage(channelOf(request), 'backup progress');
+  const message = new ThrottledMessage(channelNotifier(request), 'backup progress');
   const done = new Set<BackupStage>();
   let current: BackupStage | null = null;
   const visible = await message.start(progressMessage(request.userId, done, current, null));

@@ -23,6 +23,15 @@ export interface OperationOutcome {
   started: boolean;
 }
 
+/** A press on a restore offer's Restore or Cancel button. */
+export interface RestorePress extends OperationRequest {
+  offerId: string;
+  /** The offer's "also restore the addons" checkbox, as it was at the press. */
+  withAddons: boolean;
+  /** The offer message, updated with the progress and the result. */
+  messageTs: string | null;
+}
+
 /**
  * What the Slack app needs from the rest of the bot, built by the composition
  * root (src/run-bot.ts). Admin checks, audit and announcements happen in the
@@ -33,6 +42,10 @@ export interface SlackDeps {
   services: Pick<Services, 'status' | 'backends' | 'settings'>;
   /** `/odoo backup` and the "Back up now" button. Reports progress and the result itself through `request`. */
   startBackup(request: OperationRequest): Promise<OperationOutcome>;
-  /** `/odoo restore <name>` and the "Restore…" button of `/odoo list`: starts the confirmation flow. */
+  /** `/odoo restore <name>` and the "Restore…" button of `/odoo list`: posts the offer to confirm (starts nothing). */
   startRestore(request: OperationRequest & { name: string }): Promise<OperationOutcome>;
+  /** The offer's Restore button: starts the restore, once, before the offer expires. */
+  confirmRestore(press: RestorePress): Promise<OperationOutcome>;
+  /** The offer's Cancel button. */
+  cancelRestore(press: RestorePress): Promise<void>;
 }

@@ -26,6 +26,12 @@ export class ThrottledMessage {
     return this.ts !== null;
   }
 
+  /** Takes over a message already posted (a restore offer) instead of posting one. */
+  adopt(ts: string): void {
+    this.ts = ts;
+    this.lastSent = Date.now();
+  }
+
   /** Schedules an update; intermediate ones are dropped if they come faster than the interval. */
   update(message: SlackMessage): void {
     if (this.ts === null) return;

@@ -56,6 +56,10 @@ export interface ButtonPressRequest {
   value: string;
   channelId?: string;
   responseUrl?: string;
+  /** The ts of the message holding the button. */
+  messageTs?: string;
+  /** The message's interactive state (checkboxes), as Slack sends it with the press. */
+  state?: Record<string, unknown>;
 }
 
 /** The `block_actions` payload Slack sends when a user presses a button on one of the bot's messages. */
@@ -67,10 +71,11 @@ export function buttonPressPayload(request: Omit<ButtonPressRequest, 'url' | 'si
     user: { id: request.userId, username: 'someone', team_id: 'T0TESTTEAM' },
     api_app_id: 'A0TESTAPP',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: '1700000000.000100', channel_id: channel, is_ephemeral: false },
+    container: { type: 'message', message_ts: request.messageTs ?? '1700000000.000100', channel_id: channel, is_ephemeral: false },
     trigger_id: '1.2.3',
     channel: { id: channel, name: 'ops' },
-    message: { type: 'message', ts: '1700000000.000100', text: 'odoo-ops' },
+    message: { type: 'message', ts: request.messageTs ?? '1700000000.000100', text: 'odoo-ops' },
+    ...(request.state ? { state: request.state } : {}),
     response_url: request.responseUrl ?? 'http://127.0.0.1:9/unused',
     actions: [
       { type: 'button', action_id: request.actionId, block_id: 'b1', value: request.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) },

@@ -6,7 +6,7 @@ import type { TestbedInfo } from '../testbed/testbed-info.js';
 import { testbedEnv } from './testbed-env.js';
 
 export interface StartedOperation {
-  operation: 'backup' | 'restore';
+  operation: 'backup' | 'restore' | 'confirm-restore' | 'cancel-restore';
   userId: string;
   channelId: string;
   name?: string;
@@ -21,7 +21,7 @@ export interface StartedOperation {
 export function slackTestDeps(testbed: TestbedInfo, env: Record<string, string | undefined> = {}): SlackDeps & { started: StartedOperation[]; services: Services } {
   const services = buildServices(loadConfig(testbedEnv(testbed, env), 'cli'));
   const started: StartedOperation[] = [];
-  const start = async (operation: 'backup' | 'restore', request: OperationRequest, name?: string) => {
+  const start = async (operation: StartedOperation['operation'], request: OperationRequest, name?: string) => {
     started.push({ operation, userId: request.userId, channelId: request.channelId, name });
     await request.reply({ response_type: 'ephemeral', replace_original: false, text: `${operation} started` });
     return { started: true };
@@ -31,5 +31,9 @@ export function slackTestDeps(testbed: TestbedInfo, env: Record<string, string |
     started,
     startBackup: (request) => start('backup', request),
     startRestore: (request) => start('restore', request, request.name),
+    confirmRestore: (press) => start('confirm-restore', press, press.offerId),
+    cancelRestore: async (press) => {
+      await start('cancel-restore', press, press.offerId);
+    },
   };
 }

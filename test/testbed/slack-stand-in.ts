@@ -14,6 +14,8 @@ export interface SlackCall {
   token?: string;
   /** For response_url posts: the id in the URL. */
   responseId?: string;
+  /** For chat.postMessage: the ts the stand-in gave the message (what chat.update then names). */
+  ts?: string;
   at: number;
 }
 
@@ -189,7 +191,8 @@ export class SlackStandIn {
     if (!api || req.method !== 'POST') return json(404, { ok: false, error: 'unknown_method' });
     const method = api[1]!;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (body.token as string | undefined);
-    this.calls.push({ method, body, token, at: Date.now() });
+    const call: SlackCall = { method, body, token, at: Date.now() };
+    this.calls.push(call);
 
     if (method === 'apps.connections.open') {
       // Slack wants the app-level token here, never the bot token.
@@ -206,6 +209,7 @@ export class SlackStandIn {
       case 'auth.test':
         return json(200, { ok: true, url: 'https://test.slack.invalid/', team: 'Test', user: 'odoo-ops', team_id: this.teamId, user_id: this.botUserId, bot_id: 'B0TESTBOT' });
       case 'chat.postMessage':
+        call.ts = ts;
         return json(200, { ok: true, channel: body.channel, ts, message: { text: body.text, blocks: body.blocks, ts } });
       case 'chat.update':
         return json(200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });

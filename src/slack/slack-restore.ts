@@ -1,0 +1,125 @@
+import { planRestore, restoreCommand } from '../../commands/restore.js';
+import type { RestoreOutcome, RestoreStage } from '../../services/restore/run-restore.js';
+import type { Services } from '../../services/services.js';
+import type { Logger } from '../logger.js';
+import { channelNotifier } from './operation-request.js';
+import { renderNotice } from './render-replies.js';
+import { renderRestoreCancelled, renderRestoreOffer, renderRestoreOutcome, renderRestoreProgress } from './render-restore.js';
+import type { Claim, RestoreOffers } from './restore-offers.js';
+import type { OperationOutcome, OperationRequest, RestorePress } from './slack-deps.js';
+import type { ChannelNotifier } from './slack-notifier.js';
+import { ThrottledMessage } from './throttled-message.js';
+
+export interface SlackRestoreDeps {
+  services: Services;
+  /** Posts in SLACK_ALERT_CHANNEL. */
+  alerts: ChannelNotifier & { channel: string };
+  logger: Logger;
+  redact: (text: string) => string;
+  offers: RestoreOffers;
+}
+
+/** Why a press on an offer changed nothing, said plainly. */
+function refusedClaim(claim: Extract<Claim, { ok: false }>): string {
+  switch (claim.reason) {
+    case 'unknown':
+      return 'This restore offer is not known to the bot (it was restarted since). Nothing was changed; run `/odoo restore <name>` again.';
+    case 'expired':
+      return `This restore offer expired (offers last 10 minutes). Nothing was changed; run \`/odoo restore ${claim.offer!.name}\` again.`;
+    case 'used':
+      return `This restore offer was already confirmed by <@${claim.by}>; it works once. Nothing else was started.`;
+    case 'cancelled':
+      return `This restore offer was cancelled by <@${claim.by}>. Nothing was changed.`;
+  }
+}
+
+/**
+ * `startRestore` (`/odoo restore <name>`, the "Restore…" button of the list),
+ * called for admins only: checks the name and that a store holds the backup,
+ * then posts the offer with its Restore and Cancel buttons in the channel.
+ * Starts nothing: the restore starts only from the offer's confirmed button.
+ */
+export function slackRestoreOfferer(deps: SlackRestoreDeps): (request: OperationRequest & { name: string }) => Promise<OperationOutcome> {
+  return async (request) => {
+    const planned = await planRestore(deps.services, request.name, { safetyBackup: true, withAddons: false });
+    if (!planned.ok) {
+      await request.reply(renderNotice(`:x: ${deps.redact(planned.error.userMessage)}. The backups are in \`/odoo list\`.`));
+      return { started: false };
+    }
+    const offer = deps.offers.create(request.name, request.userId, request.channelId);
+    const message = renderRestoreOffer(planned.plan, offer, deps.services.settings.timeZone);
+    try {
+      offer.ts = (await request.postMessage({ channel: request.channelId, ...message })).ts ?? null;
+    } catch (error) {
+      request.logger.warn({ err: error, channel: request.channelId }, 'restore offer not posted');
+      await request.reply(
+        renderNotice(`I cannot post in this channel (${(error as { data?: { error?: string } }).data?.error ?? 'error'}): invite me (\`/invite @odoo-ops\`) or ask in <#${deps.alerts.channel}>.`),
+      );
+    }
+    return { started: false };
+  };
+}
+
+/**
+ * The offer's Restore button, pressed by an admin (checked before): answers
+ * "busy" when another operation runs (the offer stays usable), refuses an
+ * expired, used or cancelled offer, otherwise claims the offer and runs the
+ * restore in the background, following it in the offer message.
+ */
+export function slackRestoreConfirmer(deps: SlackRestoreDeps): (press: RestorePress) => Promise<OperationOutcome> {
+  return async (press) => {
+    const holder = await deps.services.lock.holder();
+    if (holder) {
+      await press.reply(renderNotice(`Busy: ${holder.operation} started by ${holder.startedBy} at ${holder.startedAt}. The offer stays open; press Restore again when it has finished.`));
+      return { started: false };
+    }
+    const claim = deps.offers.claim(press.offerId, 'used', press.userId);
+    if (!claim.ok) {
+      await press.reply(renderNotice(refusedClaim(claim)));
+      return { started: false };
+    }
+    void runSlackRestore(deps, press, claim.offer.name).catch((error) => deps.logger.error({ err: error, user: press.userId }, 'slack restore crashed'));
+    return { started: true };
+  };
+}
+
+/** The offer's Cancel button: closes the offer (once) and says so in its message. */
+export function slackRestoreCanceller(deps: SlackRestoreDeps): (press: RestorePress) => Promise<void> {
+  return async (press) => {
+    const claim = deps.offers.claim(press.offerId, 'cancelled', press.userId);
+    if (!claim.ok) {
+      await press.reply(renderNotice(refusedClaim(claim)));
+      return;
+    }
+    const message = renderRestoreCancelled(claim.offer.name, press.userId);
+    if (press.messageTs) await channelNotifier(press).update(press.messageTs, message, 'restore cancelled');
+  };
+}
+
+/**
+ * A confirmed restore: the offer message follows the stages (at most one
+ * update a second) and ends with the result, the duration and Odoo's downtime;
+ * the alert channel gets the result too when the offer was elsewhere.
+ */
+export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePress, name: string): Promise<RestoreOutcome> {
+  const message = new ThrottledMessage(channelNotifier(press), 'restore progress');
+  const done = new Set<RestoreStage>();
+  if (press.messageTs) message.adopt(press.messageTs);
+  message.update(renderRestoreProgress(name, press.userId, done, 'verify'));
+  deps.logger.info({ user: press.userId, channel: press.channelId, name, withAddons: press.withAddons }, 'slack restore started');
+  const outcome = await restoreCommand(deps.services, {
+    name,
+    startedBy: `<@${press.userId}>`,
+    options: { safetyBackup: true, withAddons: press.withAddons },
+    onProgress: (p) => {
+      if (p.state === 'done') done.add(p.stage);
+      message.update(renderRestoreProgress(name, press.userId, done, p.state === 'started' ? p.stage : null));
+    },
+  });
+  const result = renderRestoreOutcome(outcome, { name, userId: press.userId, redact: deps.redact });
+  await message.finish(result);
+  if (press.channelId !== deps.alerts.channel) await deps.alerts.post(result, 'restore result');
+  if (outcome.ok) deps.logger.info({ user: press.userId, name, durationMs: outcome.durationMs, downtimeMs: outcome.downtimeMs }, 'slack restore succeeded');
+  else deps.logger.error({ user: press.userId, name, stage: outcome.error.stage, err: outcome.error, liveUntouched: outcome.liveUntouched }, 'slack restore failed');
+  return outcome;
+}
