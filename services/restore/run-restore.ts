@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runBackup } from '../backup/run-backup.js';
@@ -251,10 +251,16 @@ async function checkRoomToRestore(services: Services, verified: VerifiedArchive,
   const short = shortfalls(needs);
   if (short.length > 0) throw new OperationError('space', `not enough disk space: ${short.join('; ')}; nothing was changed`);
 
-  const owner = (await services.odoo.runsAs()) ?? null;
+  // Odoo stopped (the restore may be the repair): the live filestore's owner is Odoo's.
+  const owner = (await services.odoo.runsAs()) ?? (await ownerOf(join(odooDataDir, 'filestore')));
   const me = process.getuid?.() ?? 0;
   if (owner && me !== 0 && me !== owner.uid) {
     throw new OperationError('space', `odoo-ops runs as uid ${me} but Odoo as uid ${owner.uid}: restored files would not be Odoo's; run odoo-ops as root or as uid ${owner.uid}`);
   }
   return owner && me === 0 ? owner : null;
+}
+
+async function ownerOf(path: string): Promise<{ uid: number; gid: number } | null> {
+  const info = await stat(path).catch(() => null);
+  return info ? { uid: info.uid, gid: info.gid } : null;
 }

@@ -153,6 +153,29 @@ describe('restore', () => {
     expect(await databasesLike(testbed, `${db}_`)).toEqual([]);
   });
 
+  it('refuses with the figures when BACKUP_DIR has no room for the archive and its members, touching nothing', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const name = await backUp(world);
+    const small = await mkdtemp(join(tmpdir(), 'odoo-ops-small-'));
+    await runCommand('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small]);
+    try {
+      // Same bucket prefix, tiny BACKUP_DIR: the backup must come from R2 and cannot fit.
+      const cramped = await backupWorld(testbed, { BACKUP_DIR: small, CF_R2_PREFIX: world.prefix });
+      const before = await snapshotOdoo(testbed);
+      const startedAt = await odooStartedAt(testbed);
+      const outcome = await runRestore(cramped.services, { name, startedBy: 'test' });
+      expect(outcome.ok).toBe(false);
+      if (outcome.ok) return;
+      expect(outcome.error.stage).toBe('space');
+      expect(outcome.error.userMessage).toMatch(/not enough disk space: BACKUP_DIR \(.*\): the fetched archive, its extracted members and the safety backup needs [\d.]+ [KM]iB, only [\d.]+ KiB free; nothing was changed/);
+      expect(await snapshotOdoo(testbed)).toEqual(before);
+      expect(await odooStartedAt(testbed)).toBe(startedAt);
+      expect(await readdir(small)).toEqual([]);
+    } finally {
+      await runCommand('umount', [small]);
+    }
+  });
+
   it('restores an archive of the old layout (no manifest.json), saying it was not checked by checksum', async () => {
     const backedUp = await snapshotOdoo(testbed);
     await new Promise((resolve) => setTimeout(resolve, 1100));
