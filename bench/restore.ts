@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:restore [-- --size-mb 2048]` — not a test: measures Odoo's
+ * downtime and the total time of a restore on the real test bed, ours against
+ * the way the old scripts did it, in one run, on bench:backup's dataset.
+ *
+ * - ours: `odoo-ops restore <name> --yes --json` as its own process, with its
+ *   defaults (verification, safety backup, restore beside the live data, switch);
+ * - baseline, the old restore.sh: untar the archive, stop Odoo, drop the
+ *   database, create it, pg_restore, replace the filestore, start Odoo.
+ * Downtime is measured from outside, as a user sees it: `/web/health` polled
+ * every 50 ms, each failed or refused poll counting until the next good one.
+ * Target: our downtime ≤ 0.1× the baseline's.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { runBackup } from '../services/backup/run-backup.js';
+import { buildServices } from '../src/build-services.js';
+import { loadConfig } from '../src/config.js';
+import setup from '../test/global-setup.js';
+import { testbedEnv } from '../test/helpers/testbed-env.js';
+import type { TestbedInfo } from '../test/testbed/testbed-info.js';
+import { generateDataset } from './dataset.js';
+
+const BIN = fileURLToPath(new URL('../bin/odoo-ops.js', import.meta.url));
+const ADDONS = fileURLToPath(new URL('../addons', import.meta.url));
+
+/** Polls /web/health until stopped; returns how long it was failing in all. */
+function watchDowntime(url: string): { stop: () => Promise<number> } {
+  let running = true;
+  let downMs = 0;
+  const loop = (async () => {
+    let downSince: number | null = null;
+    while (running) {
+      const ok = await fetch(new URL('/web/health', url), { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      const now = Date.now();
+      if (!ok && downSince === null) downSince = now;
+      if (ok && downSince !== null) {
+        downMs += now - downSince;
+        downSince = null;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (downSince !== null) downMs += Date.now() - downSince;
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return downMs;
+    },
+  };
+}
+
+/** Runs a command to its end, timing it while watching Odoo's health. */
+async function timed(program: string, args: string[], env: NodeJS.ProcessEnv, odooUrl: string): Promise<{ wallMs: number; downtimeMs: number; stdout: string }> {
+  const watch = watchDowntime(odooUrl);
+  const started = Date.now();
+  const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  const wallMs = Date.now() - started;
+  const downtimeMs = await watch.stop();
+  if (code !== 0) throw new Error(`${program} ${args.join(' ')} exited ${code}: ${stdout}`);
+  return { wallMs, downtimeMs, stdout };
+}
+
+/** The old restore.sh: everything after `docker stop` is downtime. */
+function baselineScript(testbed: TestbedInfo, archive: string, work: string): string {
+  const { db, odoo } = testbed.stack;
+  const folder = join(work, 'extracted');
+  const psql = `docker exec ${db.container} psql -U ${db.user} -d postgres -v ON_ERROR_STOP=1 -c`;
+  return [
+    'set -e',
+    `mkdir -p ${folder} && tar xzf ${archive} -C ${folder} --strip-components=1`,
+    `docker stop -t 10 ${odoo.container} > /dev/null`,
+    `${psql} 'DROP DATABASE IF EXISTS "${db.database}" WITH (FORCE)' > /dev/null`,
+    `${psql} 'CREATE DATABASE "${db.database}" TEMPLATE template0 OWNER "${db.user}"' > /dev/null`,
+    `docker exec -i ${db.container} pg_restore --no-owner -U ${db.user} -d ${db.database} < ${folder}/database.dump`,
+    `rm -rf ${odoo.dataDir}/filestore/${db.database}`,
+    `tar xzf ${folder}/filestore.tar.gz -C ${odoo.dataDir}`,
+    `chown -R 101:101 ${odoo.dataDir}/filestore/${db.database}`,
+    `docker start ${odoo.container} > /dev/null`,
+    `until curl -sf ${odoo.url}/web/health > /dev/null; do sleep 0.1; done`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' } } });
+  const sizeMb = Number(values['size-mb']);
+  let testbed: TestbedInfo | undefined;
+  const teardown = await setup({ provide: (_key: string, value: TestbedInfo) => (testbed = value) } as never);
+  try {
+    const tb = testbed!;
+    await generateDataset(tb, sizeMb);
+    const work = await mkdtemp(join(tb.workDir, 'bench-restore-'));
+    const env = { ...process.env, ...testbedEnv(tb, { ADDONS_DIR: ADDONS, CF_R2_PREFIX: 'restore-bench/', BACKUP_DIR: join(work, 'backup') }) } as NodeJS.ProcessEnv;
+    console.error('preparing: one backup of the dataset');
+    const backup = await runBackup(buildServices(loadConfig(env, 'cli')), { startedBy: 'bench' });
+    if (!backup.ok) throw backup.error;
+
+    console.error('running: odoo-ops restore --yes');
+    const ours = await timed(BIN, ['restore', backup.name, '--yes', '--json'], env, tb.stack.odoo.url);
+    const reported = JSON.parse(ours.stdout) as { downtimeMs: number; safetyBackup: string | null };
+
+    console.error('running: baseline (the old restore.sh steps)');
+    const dockerHost = tb.dockerHost.startsWith('/') ? `unix://${tb.dockerHost}` : tb.dockerHost;
+    const base = await timed('bash', ['-c', baselineScript(tb, join(work, 'backup', backup.name), work)], { ...env, DOCKER_HOST: dockerHost }, tb.stack.odoo.url);
+
+    console.log(`\nbench:restore — dataset ${sizeMb} MB (tables + attachments), archive ${(backup.sizeBytes / 1024 / 1024).toFixed(1)} MB, ${new Date().toISOString()}`);
+    console.log('| run | Odoo downtime (seen from /web/health) | total restore time |');
+    console.log('| --- | --- | --- |');
+    console.log(`| odoo-ops restore (verify + safety backup + switch) | ${(ours.downtimeMs / 1000).toFixed(1)} s (it reports ${(reported.downtimeMs / 1000).toFixed(1)} s) | ${(ours.wallMs / 1000).toFixed(1)} s |`);
+    console.log(`| baseline (old restore.sh) | ${(base.downtimeMs / 1000).toFixed(1)} s | ${(base.wallMs / 1000).toFixed(1)} s |`);
+    console.log(`\ndowntime ours/baseline: ${(ours.downtimeMs / base.downtimeMs).toFixed(3)}× (target ≤ 0.10×)`);
+    await rm(work, { recursive: true, force: true });
+  } finally {
+    await teardown();
+  }
+}
+
+await main();
