@@ -52,11 +52,6 @@ export class RestoreOffers {
     return { ok: true, offer };
   }
 
-  /** Gives an offer back (the confirmation was refused before anything started, e.g. busy). */
-  release(id: string): void {
-    this.claimed.delete(id);
-  }
-
   // Expired offers are kept a day, so a late press is told "expired", not "unknown".
   private forgetOld(): void {
     for (const [id, offer] of this.offers) {
