@@ -25,10 +25,15 @@ export class DatabaseAdmin {
 
   constructor(private readonly target: DatabaseTarget) {}
 
-  /** Runs SQL (stopping at the first error) and returns psql's unaligned output lines. */
-  async sql(statement: string): Promise<string[]> {
+  /**
+   * Runs SQL (stopping at the first error) and returns psql's unaligned output
+   * lines. Several commands run one after another in one psql, each in its own
+   * transaction (statements inside one command share a transaction).
+   */
+  async sql(commands: string | string[]): Promise<string[]> {
     const container = await this.target.stack.runningContainer(this.target.dbService);
-    const result = await execInContainer(container, ['psql', '-U', this.target.user, '-d', 'postgres', '-AtX', '-v', 'ON_ERROR_STOP=1', '-c', statement], {
+    const args = [commands].flat().flatMap((command) => ['-c', command]);
+    const result = await execInContainer(container, ['psql', '-U', this.target.user, '-d', 'postgres', '-AtX', '-v', 'ON_ERROR_STOP=1', ...args], {
       env: this.env(),
     });
     if (result.exitCode !== 0) throw new OperationError(this.stage, `PostgreSQL refused: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
@@ -66,21 +71,21 @@ export class DatabaseAdmin {
   }
 
   /**
-   * Renames `from` to `to` after closing every other connection to `from`
-   * (a rename needs the database idle). Retried briefly: a client may connect
-   * between the two statements.
+   * Renames databases, all or none (one transaction), after closing every other
+   * connection to them (a rename needs the database idle): e.g. the live one to
+   * its `_before_` name and the restored copy to the live name, in one step.
+   * Retried briefly: a client may connect between closing and renaming.
    */
-  async rename(from: string, to: string): Promise<void> {
+  async renameAll(renames: Array<[from: string, to: string]>): Promise<void> {
+    const names = renames.map(([from]) => literal(from)).join(', ');
+    const alter = renames.map(([from, to]) => `ALTER DATABASE ${quoted(from)} RENAME TO ${quoted(to)};`).join(' ');
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sql(
-          `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${literal(from)} AND pid <> pg_backend_pid()`,
-        );
-        await this.sql(`ALTER DATABASE ${quoted(from)} RENAME TO ${quoted(to)}`);
+        await this.sql([`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname IN (${names}) AND pid <> pg_backend_pid()`, alter]);
         return;
       } catch (error) {
-        if (attempt >= 5 || !/being accessed by other users/.test((error as Error).message)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        if (attempt >= 10 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
   }

@@ -28,8 +28,8 @@ export async function locateBackup(services: Pick<Services, 'local' | 'r2'>, nam
     remoteError = error;
   }
   if (!local && !remote) {
-    const r2 = !services.r2 ? 'R2 is not configured' : remoteError ? `R2 could not be asked: ${(remoteError as Error).message}` : 'nor in R2';
-    throw new OperationError('locate', `no backup named ${name} in BACKUP_DIR (${r2}); see \`odoo-ops list\``);
+    const r2 = !services.r2 ? ' (R2 is not configured)' : remoteError ? `, and R2 could not be asked (${(remoteError as Error).message})` : ' or in R2';
+    throw new OperationError('locate', `no backup named ${name} in BACKUP_DIR${r2}`);
   }
   return {
     name,

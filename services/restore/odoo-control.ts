@@ -43,7 +43,7 @@ export class OdooControl {
       } catch (error) {
         last = (error as Error).message;
       }
-      await sleep(250);
+      await sleep(100);
     }
     throw new OperationError(stage, `Odoo did not pass /web/health within ${Math.round(timeoutMs / 1000)} s (last answer: ${last})`);
   }

@@ -67,15 +67,20 @@ export async function switchOver(plan: SwitchPlan, admin: DatabaseAdmin, odoo: O
   const liveFilestore = join(plan.filestoreRoot, plan.database);
   const stagedFilestore = join(plan.filestoreRoot, plan.restoredDatabase);
   const previousFilestore = join(plan.filestoreRoot, plan.previousDatabase);
+  // Asked before the downtime starts: whether there is a live database to keep.
+  const liveExists = (await admin.databases()).includes(plan.database);
   const stopped = Date.now();
   try {
     await odoo.stop();
-    if ((await admin.databases()).includes(plan.database)) {
-      await admin.rename(plan.database, plan.previousDatabase);
-      undo.push(() => admin.rename(plan.previousDatabase, plan.database));
-    }
-    await admin.rename(plan.restoredDatabase, plan.database);
-    undo.push(() => admin.rename(plan.database, plan.restoredDatabase));
+    // Both renames in one transaction: the live name always holds a complete database.
+    const forward: Array<[string, string]> = liveExists
+      ? [
+          [plan.database, plan.previousDatabase],
+          [plan.restoredDatabase, plan.database],
+        ]
+      : [[plan.restoredDatabase, plan.database]];
+    await admin.renameAll(forward);
+    undo.push(() => admin.renameAll(forward.map(([from, to]) => [to, from] as [string, string]).reverse()));
     if (await exists(liveFilestore)) {
       await rename(liveFilestore, previousFilestore);
       undo.push(() => rename(previousFilestore, liveFilestore));

@@ -17,7 +17,10 @@ export const restore: CliCommand = {
       io[values.json ? 'stdout' : 'stderr'].write(values.json ? `${JSON.stringify({ error: { stage, message: redact(message) } })}\n` : `odoo-ops restore: ${redact(message)}\n`);
       return code;
     };
-    if (!planned.ok) return fail(planned.error.stage, planned.error.userMessage, planned.error.stage === 'usage' ? EXIT.usage : EXIT.failed);
+    if (!planned.ok) {
+      const hint = planned.error.stage === 'locate' ? '; the backups are in `odoo-ops list`' : '';
+      return fail(planned.error.stage, `${planned.error.userMessage}${hint}`, planned.error.stage === 'usage' ? EXIT.usage : EXIT.failed);
+    }
     if (values.yes !== true) {
       // Without --yes nothing happens: the plan, and the usage exit code.
       if (values.json) io.stdout.write(`${JSON.stringify({ error: { stage: 'usage', message: 'restore needs --yes to run' }, plan: { name: planned.plan.backup.name, database: planned.plan.database, ...options } })}\n`);
