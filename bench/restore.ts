@@ -9,7 +9,8 @@
  *   database, create it, pg_restore, replace the filestore, start Odoo.
  * Downtime is measured from outside, as a user sees it: `/web/health` polled
  * every 50 ms, each failed or refused poll counting until the next good one.
- * Target: our downtime ≤ 0.1× the baseline's.
+ * Target: our downtime ≤ 0.1× the baseline's. `--stages-only` times our
+ * restore's stages in-process instead.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { runBackup } from '../services/backup/run-backup.js';
+import { runRestore } from '../services/restore/run-restore.js';
 import { buildServices } from '../src/build-services.js';
 import { loadConfig } from '../src/config.js';
 import setup from '../test/global-setup.js';
@@ -92,7 +94,7 @@ function baselineScript(testbed: TestbedInfo, archive: string, work: string): st
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' } } });
+  const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' }, 'stages-only': { type: 'boolean' } } });
   const sizeMb = Number(values['size-mb']);
   let testbed: TestbedInfo | undefined;
   const teardown = await setup({ provide: (_key: string, value: TestbedInfo) => (testbed = value) } as never);
@@ -102,8 +104,16 @@ async function main(): Promise<void> {
     const work = await mkdtemp(join(tb.workDir, 'bench-restore-'));
     const env = { ...process.env, ...testbedEnv(tb, { ADDONS_DIR: ADDONS, CF_R2_PREFIX: 'restore-bench/', BACKUP_DIR: join(work, 'backup') }) } as NodeJS.ProcessEnv;
     console.error('preparing: one backup of the dataset');
-    const backup = await runBackup(buildServices(loadConfig(env, 'cli')), { startedBy: 'bench' });
+    const services = buildServices(loadConfig(env, 'cli'));
+    const backup = await runBackup(services, { startedBy: 'bench' });
     if (!backup.ok) throw backup.error;
+    if (values['stages-only']) {
+      // Where the time goes, stage by stage, in-process (no comparison).
+      const t0 = Date.now();
+      const outcome = await runRestore(services, { name: backup.name, startedBy: 'bench', onProgress: (p) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s  ${p.stage} ${p.state}`) });
+      console.log(outcome.ok ? `ok, downtime ${outcome.downtimeMs} ms` : `failed: ${outcome.error.message}`);
+      return;
+    }
 
     console.error('running: odoo-ops restore --yes');
     const ours = await timed(BIN, ['restore', backup.name, '--yes', '--json'], env, tb.stack.odoo.url);
