@@ -26,10 +26,9 @@ import { runBackup } from '../services/backup/run-backup.js';
 import { createS3Client } from '../services/storage/s3-client.js';
 import { buildServices } from '../src/build-services.js';
 import { loadConfig } from '../src/config.js';
-import setup from '../test/global-setup.js';
 import { testbedEnv } from '../test/helpers/testbed-env.js';
 import type { TestbedInfo } from '../test/testbed/testbed-info.js';
-import { generateDataset, MB } from './dataset.js';
+import { MB, withDataset } from './dataset.js';
 
 const BIN = fileURLToPath(new URL('../bin/odoo-ops.js', import.meta.url));
 const ADDONS = fileURLToPath(new URL('../addons', import.meta.url));
@@ -116,11 +115,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' }, upload: { type: 'string' }, 'stages-only': { type: 'boolean' } } });
   if (values.upload) return uploadWhole(values.upload);
   const sizeMb = Number(values['size-mb']);
-  let testbed: TestbedInfo | undefined;
-  const teardown = await setup({ provide: (_key: string, value: TestbedInfo) => (testbed = value) } as never);
-  try {
-    const tb = testbed!;
-    await generateDataset(tb, sizeMb);
+  await withDataset(sizeMb, async (tb) => {
     const work = await mkdtemp(join(tb.workDir, 'bench-'));
     const env = { ...process.env, ...testbedEnv(tb, { ADDONS_DIR: ADDONS, CF_R2_PREFIX: 'ours/' }) } as NodeJS.ProcessEnv;
 
@@ -160,9 +155,7 @@ async function main(): Promise<void> {
     console.log(`peak RSS ours: ${mb(o.peakRssBytes)} (target ≤ 200 MB)`);
     console.log(`peak extra disk / archive, ours: ${ratio(o.peakDiskBytes, o.archiveBytes)} (target ≤ 1.10×); baseline: ${ratio(b.peakDiskBytes, b.archiveBytes)}`);
     await rm(work, { recursive: true, force: true });
-  } finally {
-    await teardown();
-  }
+  });
 }
 
 await main();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import setup from '../test/global-setup.js';
 import { psql } from '../test/helpers/postgres.js';
 import type { TestbedInfo } from '../test/testbed/testbed-info.js';
 
@@ -13,7 +14,7 @@ export const MB = 1024 * 1024;
  * text-like, one third random), so one third of the bytes is incompressible.
  * Shared by bench:backup and bench:restore.
  */
-export async function generateDataset(testbed: TestbedInfo, sizeMb: number): Promise<void> {
+async function generateDataset(testbed: TestbedInfo, sizeMb: number): Promise<void> {
   const tableMb = Math.round(sizeMb / 2);
   const fileMb = sizeMb - tableMb;
   console.error(`dataset: ${tableMb} MB of tables, ${fileMb} MB of attachments, one third incompressible`);
@@ -42,5 +43,17 @@ export async function generateDataset(testbed: TestbedInfo, sizeMb: number): Pro
     const sha = createHash('sha1').update(content).digest('hex');
     await mkdir(join(filestore, sha.slice(0, 2)), { recursive: true });
     await writeFile(join(filestore, sha.slice(0, 2), sha), content);
+  }
+}
+
+/** Starts the test bed, fills it with the dataset, runs `body`, and tears the test bed down whatever happens. */
+export async function withDataset(sizeMb: number, body: (testbed: TestbedInfo) => Promise<void>): Promise<void> {
+  let testbed: TestbedInfo | undefined;
+  const teardown = await setup({ provide: (_key: string, value: TestbedInfo) => (testbed = value) } as never);
+  try {
+    await generateDataset(testbed!, sizeMb);
+    await body(testbed!);
+  } finally {
+    await teardown();
   }
 }

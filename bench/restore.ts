@@ -21,10 +21,9 @@ import { runBackup } from '../services/backup/run-backup.js';
 import { runRestore } from '../services/restore/run-restore.js';
 import { buildServices } from '../src/build-services.js';
 import { loadConfig } from '../src/config.js';
-import setup from '../test/global-setup.js';
 import { testbedEnv } from '../test/helpers/testbed-env.js';
 import type { TestbedInfo } from '../test/testbed/testbed-info.js';
-import { generateDataset } from './dataset.js';
+import { withDataset } from './dataset.js';
 
 const BIN = fileURLToPath(new URL('../bin/odoo-ops.js', import.meta.url));
 const ADDONS = fileURLToPath(new URL('../addons', import.meta.url));
@@ -96,11 +95,7 @@ function baselineScript(testbed: TestbedInfo, archive: string, work: string): st
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '2048' }, 'stages-only': { type: 'boolean' } } });
   const sizeMb = Number(values['size-mb']);
-  let testbed: TestbedInfo | undefined;
-  const teardown = await setup({ provide: (_key: string, value: TestbedInfo) => (testbed = value) } as never);
-  try {
-    const tb = testbed!;
-    await generateDataset(tb, sizeMb);
+  await withDataset(sizeMb, async (tb) => {
     const work = await mkdtemp(join(tb.workDir, 'bench-restore-'));
     const env = { ...process.env, ...testbedEnv(tb, { ADDONS_DIR: ADDONS, CF_R2_PREFIX: 'restore-bench/', BACKUP_DIR: join(work, 'backup') }) } as NodeJS.ProcessEnv;
     console.error('preparing: one backup of the dataset');
@@ -130,9 +125,7 @@ async function main(): Promise<void> {
     console.log(`| baseline (old restore.sh) | ${(base.downtimeMs / 1000).toFixed(1)} s | ${(base.wallMs / 1000).toFixed(1)} s |`);
     console.log(`\ndowntime ours/baseline: ${(ours.downtimeMs / base.downtimeMs).toFixed(3)}× (target ≤ 0.10×)`);
     await rm(work, { recursive: true, force: true });
-  } finally {
-    await teardown();
-  }
+  });
 }
 
 await main();

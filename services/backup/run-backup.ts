@@ -3,6 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asOperationError, OperationError } from '../operation-error.js';
 import type { HeldLock } from '../operation-lock.js';
+import { runStep } from '../pipeline-step.js';
 import type { Services } from '../services.js';
 import type { Location } from '../storage/storage-backend.js';
 import { archiveDirectory } from './archive-directory.js';
@@ -106,20 +107,8 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   let lock: HeldLock | undefined;
   let archive: ArchiveWriter | undefined;
 
-  async function step<T>(stage: BackupStage, work: () => Promise<T>): Promise<T> {
-    progress({ stage, state: 'started' });
-    try {
-      const result = await work();
-      progress({ stage, state: 'done' });
-      return result;
-    } catch (error) {
-      const disk = describeDiskError(error, dir) ?? describeDiskError((error as Error)?.cause, dir);
-      if (disk) throw new OperationError(stage, disk, { cause: error });
-      // The stage reported is the pipeline's step, whatever layer raised the error.
-      if (error instanceof OperationError && error.stage !== stage) throw new OperationError(stage, error.userMessage, { cause: error });
-      throw asOperationError(stage, error);
-    }
-  }
+  const step = <T>(stage: BackupStage, work: () => Promise<T>) =>
+    runStep(stage, progress, work, (error) => describeDiskError(error, dir) ?? describeDiskError((error as Error)?.cause, dir));
   const bytes = (stage: BackupStage) => (n: number) => progress({ stage, state: 'bytes', bytes: n });
 
   try {

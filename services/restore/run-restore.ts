@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { runBackup } from '../backup/run-backup.js';
 import { asOperationError, OperationError } from '../operation-error.js';
 import type { HeldLock } from '../operation-lock.js';
+import { runStep } from '../pipeline-step.js';
 import type { Services } from '../services.js';
 import { extractTarball } from './extract-tarball.js';
 import { freeBytesAt, shortfalls, type SpaceNeed } from './free-space.js';
@@ -100,20 +101,11 @@ export async function runRestore(services: Services, request: RestoreRequest): P
   let checks: ArchiveCheck[] | undefined;
   let restoredCreated = false;
   let switched = false;
+  // After a failed switch-back, every copy stays where it is, for recovery by hand.
+  let keepCopies = false;
   const warnings: string[] = [];
 
-  async function step<T>(stage: RestoreStage, work: () => Promise<T>): Promise<T> {
-    progress({ stage, state: 'started' });
-    try {
-      const result = await work();
-      progress({ stage, state: 'done' });
-      return result;
-    } catch (error) {
-      if (error instanceof SwitchFailed) throw error;
-      if (error instanceof OperationError && error.stage !== stage) throw new OperationError(stage, error.userMessage, { cause: error });
-      throw asOperationError(stage, error);
-    }
-  }
+  const step = <T>(stage: RestoreStage, work: () => Promise<T>) => runStep(stage, progress, work);
 
   try {
     if (Buffer.byteLength(names.previous) > MAX_IDENTIFIER_BYTES) {
@@ -201,7 +193,10 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     };
   } catch (error) {
     const failure = asOperationError('restore', error);
-    if (failure instanceof SwitchFailed) downtimeMs = failure.downtimeMs;
+    if (failure instanceof SwitchFailed) {
+      downtimeMs = failure.downtimeMs;
+      keepCopies = !failure.rolledBack;
+    }
     return {
       ok: false,
       error: failure,
@@ -213,8 +208,8 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     };
   } finally {
     // The restored copies go unless they became the live data.
-    if (restoredCreated && !switched) await services.databaseAdmin.drop(names.restored).catch(() => undefined);
-    if (!switched) {
+    if (restoredCreated && !switched && !keepCopies) await services.databaseAdmin.drop(names.restored).catch(() => undefined);
+    if (!switched && !keepCopies) {
       await rm(stagedFilestore, { recursive: true, force: true }).catch(() => undefined);
       await rm(stagedAddons, { recursive: true, force: true }).catch(() => undefined);
     }
