@@ -110,7 +110,10 @@ export function renderRestorePlanText(plan: RestorePlan, timeZone: string): stri
 /** The end of `odoo-ops restore --yes` on a terminal. */
 export function renderRestoreOutcomeText(outcome: RestoreOutcome): string {
   if (!outcome.ok) {
-    const lines = [`Restore FAILED at stage ${outcome.error.stage}: ${outcome.error.userMessage}`];
+    const lines = [
+      `Restore FAILED at stage ${outcome.error.stage}: ${outcome.error.userMessage}`,
+      `Took ${formatDuration(outcome.durationMs / 1000)}; Odoo was down ${outcome.downtimeMs === null ? 'never' : `${(outcome.downtimeMs / 1000).toFixed(1)} s`}.`,
+    ];
     if (outcome.checks) lines.push(...checkLines(outcome.checks.filter((c) => !c.ok)));
     if (outcome.liveUntouched) lines.push('The live database, filestore and Odoo were not touched.');
     if (outcome.safetyBackup) lines.push(`Safety backup taken: ${outcome.safetyBackup}`);

@@ -104,7 +104,9 @@ export class DatabaseAdmin {
       { stdin: dump, env: this.env() },
     );
     if (result.exitCode !== 0) {
-      const detail = result.stderr.trim().split('\n').slice(-3).join(' ') || 'no error output';
+      // DETAIL lines quote the failing row: company data, not for a Slack channel.
+      const lines = result.stderr.trim().split('\n').filter((line) => !/^\s*DETAIL:/.test(line));
+      const detail = lines.slice(-3).join(' ') || 'no error output';
       throw new OperationError(this.stage, `pg_restore exited with code ${result.exitCode}: ${detail}`);
     }
   }

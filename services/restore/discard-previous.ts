@@ -1,7 +1,20 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OperationError } from '../operation-error.js';
 import type { Services } from '../services.js';
 import { ADDONS_LEFTOVER, leftoverPattern } from './restore-names.js';
+
+/** In BACKUP_DIR while a failed switch-back needs a person: nothing a restore left is dropped meanwhile. */
+const ATTENTION_FILE = '.odoo-ops-restore-needs-attention.json';
+
+/**
+ * Records that a restore could not switch back: the copies it left (previous
+ * and restored databases, filestores, addons) may be the only good data, so
+ * discardPreviousState refuses until a person deletes the file.
+ */
+export async function markNeedsAttention(backupDir: string, details: { restore: string; at: string; message: string }): Promise<void> {
+  await writeFile(join(backupDir, ATTENTION_FILE), `${JSON.stringify(details, null, 2)}\n`);
+}
 
 /** What discarding found and removed, for the log and the operator. */
 export interface DiscardedState {
@@ -16,10 +29,24 @@ export interface DiscardedState {
  * Called after a successful backup (which now covers the current state) and by
  * `odoo-ops prune`, always under the operation lock, so no restore is running.
  * Never touches the live database or any other name. `dryRun` only finds them.
+ * `keep` spares the names given (the set a restore just made). Refuses while a
+ * failed switch-back awaits a person (markNeedsAttention).
  */
-export async function discardPreviousState(services: Pick<Services, 'databaseAdmin' | 'settings'>, options: { dryRun?: boolean } = {}): Promise<DiscardedState> {
+export async function discardPreviousState(
+  services: Pick<Services, 'databaseAdmin' | 'settings'>,
+  options: { dryRun?: boolean; keep?: string[] } = {},
+): Promise<DiscardedState> {
+  const kept = new Set(options.keep ?? []);
+  const attention = join(services.settings.backupDir, ATTENTION_FILE);
+  const pending = await readFile(attention, 'utf8').catch(() => null);
+  if (pending !== null) {
+    throw new OperationError(
+      'discard-previous',
+      `a restore could not switch back (${attention}): the copies it left are kept for recovery by hand; delete that file once Odoo serves the right data`,
+    );
+  }
   const pattern = leftoverPattern(services.settings.database);
-  const databases = (await services.databaseAdmin.databases()).filter((name) => pattern.test(name));
+  const databases = (await services.databaseAdmin.databases()).filter((name) => pattern.test(name) && !kept.has(name));
   if (!options.dryRun) for (const name of databases) await services.databaseAdmin.drop(name);
 
   const directories: string[] = [];
@@ -29,7 +56,7 @@ export async function discardPreviousState(services: Pick<Services, 'databaseAdm
     [services.settings.addonsDir, (name: string) => ADDONS_LEFTOVER.test(name)],
   ] as const) {
     const entries = await readdir(root).catch(() => [] as string[]);
-    for (const name of entries.filter(matches)) {
+    for (const name of entries.filter((entry) => matches(entry) && !kept.has(entry))) {
       if (!options.dryRun) await rm(join(root, name), { recursive: true, force: true });
       directories.push(join(root, name));
     }

@@ -7,6 +7,7 @@ import { asOperationError, OperationError } from '../operation-error.js';
 import type { HeldLock } from '../operation-lock.js';
 import { runStep } from '../pipeline-step.js';
 import type { Services } from '../services.js';
+import { discardPreviousState, markNeedsAttention } from './discard-previous.js';
 import { extractTarball } from './extract-tarball.js';
 import { freeBytesAt, shortfalls, type SpaceNeed } from './free-space.js';
 import { locateBackup, type LocatedBackup } from './locate-backup.js';
@@ -108,8 +109,8 @@ export async function runRestore(services: Services, request: RestoreRequest): P
   const step = <T>(stage: RestoreStage, work: () => Promise<T>) => runStep(stage, progress, work);
 
   try {
-    if (Buffer.byteLength(names.previous) > MAX_IDENTIFIER_BYTES) {
-      throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to keep a copy beside it (${names.previous} exceeds 63 bytes)`);
+    if (Buffer.byteLength(names.restored) > MAX_IDENTIFIER_BYTES) {
+      throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to build a copy beside it (${names.restored} exceeds 63 bytes)`);
     }
     lock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
     const located = await step('locate', () => locateBackup(services, request.name));
@@ -157,7 +158,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       await services.databaseAdmin.createEmpty(names.restored, db);
       await services.databaseAdmin.restoreDump(names.restored, createReadStream(verified.members.dump));
     });
-    await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, 2, owner));
+    await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreStrip, owner));
     const withAddons = request.withAddons === true && verified.members.addons !== null;
     if (request.withAddons && !withAddons) warnings.push('the archive holds no addons.tar.gz: addons were left as they are');
     if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, 0, owner));
@@ -178,6 +179,12 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     );
     switched = true;
     downtimeMs = switchResult.downtimeMs;
+    // Never more than one set kept: older ones go even without a backup in between.
+    try {
+      await discardPreviousState(services, { keep: [names.previous, names.addonsPrevious] });
+    } catch (error) {
+      warnings.push(`older data kept by earlier restores could not be dropped: ${asOperationError('switch', error).userMessage}`);
+    }
     const previousKept = (await services.databaseAdmin.databases()).includes(names.previous);
     return {
       ok: true,
@@ -196,6 +203,9 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     if (failure instanceof SwitchFailed) {
       downtimeMs = failure.downtimeMs;
       keepCopies = !failure.rolledBack;
+      if (keepCopies) {
+        await markNeedsAttention(services.settings.backupDir, { restore: request.name, at: new Date().toISOString(), message: failure.userMessage }).catch(() => undefined);
+      }
     }
     return {
       ok: false,

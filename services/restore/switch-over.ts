@@ -58,8 +58,9 @@ async function moveEntries(fromDir: string, toDir: string, skip: (name: string) 
  * to `previousDatabase` and the restored one to `database`, swap the filestore
  * directories (and the addons, when asked), start Odoo and wait for
  * `/web/health`. Every step done is recorded; when any step fails, the done
- * steps are undone in reverse order and Odoo is started on the previous data,
- * then SwitchFailed says whether that worked. Leaves the previous database and
+ * steps are undone in reverse order (each tried whatever the others did) and
+ * Odoo is started on the previous data, then SwitchFailed says whether all of
+ * that worked. Leaves the previous database and
  * filestore under their `_before_` names on success.
  */
 export async function switchOver(plan: SwitchPlan, admin: DatabaseAdmin, odoo: OdooControl): Promise<SwitchResult> {
@@ -91,26 +92,35 @@ export async function switchOver(plan: SwitchPlan, admin: DatabaseAdmin, odoo: O
       const { dir, staged, previous } = plan.addons;
       const ours = (name: string) => name === staged || name === previous;
       await mkdir(join(dir, previous));
-      await moveEntries(dir, join(dir, previous), ours);
+      // Entry-by-entry moves can stop half-way: their undo is recorded first, and
+      // moves back whatever got moved.
       undo.push(() => moveEntries(join(dir, previous), dir, () => false));
-      await moveEntries(join(dir, staged), dir, () => false);
+      await moveEntries(dir, join(dir, previous), ours);
       undo.push(() => moveEntries(dir, join(dir, staged), ours));
+      await moveEntries(join(dir, staged), dir, () => false);
     }
     await odoo.start();
     await odoo.waitHealthy('switch', plan.healthTimeoutMs);
     return { downtimeMs: Date.now() - stopped };
   } catch (error) {
     const cause = error instanceof OperationError ? error : new OperationError('switch', (error as Error).message, { cause: error });
-    try {
-      await odoo.stop();
-      // Undo in reverse: the restored copy moves back first, freeing the live name.
-      for (const step of undo.reverse()) await step();
+    // Every undo step is tried, whatever failed before it, and Odoo is always
+    // started again: a half rollback serving something beats a stopped Odoo.
+    const failures: unknown[] = [];
+    const attempt = async (work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (failure) {
+        failures.push(failure);
+      }
+    };
+    await attempt(() => odoo.stop());
+    // In reverse: the restored copy moves back first, freeing the live name.
+    for (const step of undo.reverse()) await attempt(step);
+    await attempt(async () => {
       await odoo.start();
       await odoo.waitHealthy('rollback', plan.healthTimeoutMs);
-      throw new SwitchFailed(cause, true, Date.now() - stopped);
-    } catch (rollback) {
-      if (rollback instanceof SwitchFailed) throw rollback;
-      throw new SwitchFailed(cause, false, Date.now() - stopped, rollback);
-    }
+    });
+    throw new SwitchFailed(cause, failures.length === 0, Date.now() - stopped, failures[0]);
   }
 }

@@ -30,6 +30,8 @@ export interface VerifiedArchive {
   members: { dump: string; filestore: string; addons: string | null };
   /** Bytes the filestore and addons take once extracted. */
   filestoreBytes: number;
+  /** Leading path parts to drop from filestore.tar.gz's entries to get paths inside the database's filestore. */
+  filestoreStrip: number;
   addonsBytes: number;
 }
 
@@ -71,14 +73,37 @@ function parseTar(file: string, tap: HashingCounter, onEntry: (entry: tar.ReadEn
   });
 }
 
-/** Bytes held by a gzip tar, read to its end (which proves gzip and tar are intact). */
-async function tarballContentBytes(file: string): Promise<number> {
+/** What a gzip tar holds, read to its end (which proves gzip and tar are intact): bytes, and the top folders below `./`. */
+async function tarballContents(file: string): Promise<{ bytes: number; paths: string[] }> {
   let bytes = 0;
+  const paths: string[] = [];
   await parseTar(file, new HashingCounter(), (entry) => {
     bytes += entry.size ?? 0;
+    paths.push(entry.path);
     entry.resume();
   });
-  return bytes;
+  return { bytes, paths };
+}
+
+/**
+ * The filestore tarball must hold `filestore/<one db>/…` (perhaps below `./`,
+ * as `tar czf … ./filestore` writes): anything else would extract attachments
+ * where Odoo does not look. Returns how many leading path parts to strip.
+ */
+function filestoreStrip(paths: string[]): { strip: number } | { problem: string } {
+  const databases = new Set<string>();
+  let strip = 2;
+  for (const path of paths) {
+    const parts = path.split('/').filter((part) => part !== '');
+    const dots = parts.findIndex((part) => part !== '.');
+    const rest = parts.slice(dots < 0 ? parts.length : dots);
+    if (rest.length === 0) continue;
+    if (rest[0] !== 'filestore') return { problem: `holds ${path}, outside filestore/<database>/` };
+    if (rest.length >= 2) databases.add(rest[1]!);
+    strip = dots + 2;
+  }
+  if (databases.size !== 1) return { problem: `should hold one filestore/<database>/ folder, holds ${databases.size === 0 ? 'none' : [...databases].join(', ')}` };
+  return { strip };
 }
 
 function parseBackupInfo(text: string): Record<string, string> {
@@ -98,7 +123,8 @@ function parseBackupInfo(text: string): Record<string, string> {
  * manifest.json (or, for the old layout, that the required members are present),
  * that filestore.tar.gz and addons.tar.gz read to their end as gzip tars, and that
  * `pg_restore --list` reads the dump. Never throws for a bad archive: every
- * finding is a check in the result. Writes only into `membersDir`.
+ * finding is a check in the result; throws when `membersDir` cannot be written.
+ * Writes only into `membersDir`.
  */
 export async function verifyArchive(archive: string, membersDir: string, options: VerifyOptions = {}): Promise<VerifiedArchive> {
   const checks: ArchiveCheck[] = [];
@@ -108,6 +134,7 @@ export async function verifyArchive(archive: string, membersDir: string, options
   const writes: Promise<void>[] = [];
   const inFlight: HashingCounter[] = [];
   let readError: Error | null = null;
+  let writeError: Error | null = null;
   try {
     await parseTar(archive, archiveHash, (entry) => {
           const member = entry.path.split('/').filter((part) => part !== '' && part !== '.').slice(1).join('/');
@@ -124,21 +151,36 @@ export async function verifyArchive(archive: string, membersDir: string, options
           const keep = new PassThrough();
           if (small) keep.on('data', (chunk: Buffer) => chunks.push(chunk));
           writes.push(
-            pipeline(entry, counter, keep, createWriteStream(path)).then(() => {
-              found.set(member, { path, sizeBytes: counter.bytes, sha256: counter.digest() });
-              if (small) texts.set(member, Buffer.concat(chunks).toString('utf8'));
-            }),
+            pipeline(entry, counter, keep, createWriteStream(path)).then(
+              () => {
+                found.set(member, { path, sizeBytes: counter.bytes, sha256: counter.digest() });
+                if (small) texts.set(member, Buffer.concat(chunks).toString('utf8'));
+              },
+              // Handled at once (an unhandled rejection would end the process):
+              // the write failed (a full disk), so stop reading the archive.
+              (error: unknown) => {
+                writeError ??= error as Error;
+                archiveHash.destroy(writeError);
+              },
+            ),
           );
     });
     await Promise.all(writes);
+    if (writeError) throw writeError;
   } catch (error) {
+    // Our disk failing says nothing about the archive: an error, not a finding.
+    if (writeError) {
+      for (const counter of inFlight) counter.destroy(writeError);
+      await Promise.allSettled(writes);
+      throw writeError;
+    }
     readError = error as Error;
     // A damaged archive stops mid-entry: that entry's copy never ends on its own.
     for (const counter of inFlight) counter.destroy(readError);
     await Promise.allSettled(writes);
   }
   const sha256 = archiveHash.digest();
-  const empty = { members: { dump: '', filestore: '', addons: null }, filestoreBytes: 0, addonsBytes: 0 };
+  const empty = { members: { dump: '', filestore: '', addons: null }, filestoreBytes: 0, filestoreStrip: 2, addonsBytes: 0 };
   if (readError) {
     checks.push({ check: 'archive readable', ok: false, detail: `not a complete gzip tar: ${readError.message}` });
     return { ok: false, checks, manifest: null, sha256, database: null, ...empty };
@@ -174,6 +216,9 @@ export async function verifyArchive(archive: string, membersDir: string, options
           : `${got.sizeBytes} bytes, SHA-256 ${got.sha256.slice(0, 12)}…; manifest says ${expected.sizeBytes} bytes, ${expected.sha256.slice(0, 12)}…`;
       checks.push({ check: member, ok, detail });
     }
+    for (const member of MEMBERS) {
+      if (found.has(member) && !manifest.members[member]) checks.push({ check: member, ok: false, detail: 'in the archive but not in manifest.json' });
+    }
   } else {
     checks.push({ check: 'manifest', ok: true, detail: 'none (archive of the old layout): members cannot be verified by checksum' });
   }
@@ -185,6 +230,7 @@ export async function verifyArchive(archive: string, membersDir: string, options
   const database = manifest?.database ?? (info ? (parseBackupInfo(info).database ?? null) : null);
   const members = { dump: found.get('database.dump')?.path ?? '', filestore: found.get('filestore.tar.gz')?.path ?? '', addons: found.get('addons.tar.gz')?.path ?? null };
   let filestoreBytes = 0;
+  let filestorePathStrip = 2;
   let addonsBytes = 0;
   if (checks.every((c) => c.ok)) {
     for (const [member, path] of [
@@ -193,9 +239,16 @@ export async function verifyArchive(archive: string, membersDir: string, options
     ] as const) {
       if (path === null) continue;
       try {
-        const bytes = await tarballContentBytes(path);
-        if (member === 'filestore.tar.gz') filestoreBytes = bytes;
-        else addonsBytes = bytes;
+        const { bytes, paths } = await tarballContents(path);
+        if (member === 'filestore.tar.gz') {
+          filestoreBytes = bytes;
+          const layout = filestoreStrip(paths);
+          if ('problem' in layout) {
+            checks.push({ check: 'filestore.tar.gz layout', ok: false, detail: layout.problem });
+            continue;
+          }
+          filestorePathStrip = layout.strip;
+        } else addonsBytes = bytes;
         checks.push({ check: `${member} readable`, ok: true, detail: `${bytes} bytes of files` });
       } catch (error) {
         checks.push({ check: `${member} readable`, ok: false, detail: `not a complete gzip tar: ${(error as Error).message}` });
@@ -209,5 +262,5 @@ export async function verifyArchive(archive: string, membersDir: string, options
       checks.push({ check: 'database.dump readable', ok: false, detail: `pg_restore --list fails: ${(error as Error).message}` });
     }
   }
-  return { ok: checks.every((c) => c.ok), checks, manifest, sha256, database, members, filestoreBytes, addonsBytes };
+  return { ok: checks.every((c) => c.ok), checks, manifest, sha256, database, members, filestoreBytes, filestoreStrip: filestorePathStrip, addonsBytes };
 }

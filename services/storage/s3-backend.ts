@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { IdleTimeout } from './idle-timeout.js';
 import { isBackupName } from '../backup/backup-name.js';
 import { OperationError } from '../operation-error.js';
 import type { StorageBackend, StoredBackup, StoreProgress } from './storage-backend.js';
@@ -11,6 +12,7 @@ const MIN_PART = 5 * 1024 * 1024;
 // R2 and S3 allow at most 10,000 parts; stay well below.
 const MAX_PARTS = 9000;
 const DELETE_BATCH = 1000;
+const FETCH_IDLE_MS = 60_000;
 
 /** Backups as objects `<prefix><name>` in an S3-compatible bucket (Cloudflare R2). */
 export class S3Backend implements StorageBackend {
@@ -81,9 +83,18 @@ export class S3Backend implements StorageBackend {
     }
   }
 
+  /** Streams the object to `destination`; a download that stalls for a minute fails instead of hanging. */
   async fetch(name: string, destination: string): Promise<void> {
-    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
-    await pipeline(object.Body as Readable, createWriteStream(destination));
+    // Bounds the wait for the response only; the body then has the idle timeout.
+    const answering = new AbortController();
+    const timer = setTimeout(() => answering.abort(), FETCH_IDLE_MS);
+    let object;
+    try {
+      object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal: answering.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+    await pipeline(object.Body as Readable, new IdleTimeout(FETCH_IDLE_MS, `downloading ${name} from R2`), createWriteStream(destination));
   }
 
   /** Batch deletes, 1000 keys a request; any key the store refused is reported. */

@@ -39,7 +39,14 @@ export const restore: CliCommand = {
     if (values.json) {
       const document = outcome.ok
         ? { ...outcome, warnings: outcome.warnings.map(redact) }
-        : { error: { stage: outcome.error.stage, message: redact(outcome.error.userMessage) }, liveUntouched: outcome.liveUntouched, safetyBackup: outcome.safetyBackup, checks: outcome.checks };
+        : {
+            error: { stage: outcome.error.stage, message: redact(outcome.error.userMessage) },
+            durationMs: outcome.durationMs,
+            downtimeMs: outcome.downtimeMs,
+            liveUntouched: outcome.liveUntouched,
+            safetyBackup: outcome.safetyBackup,
+            checks: outcome.checks,
+          };
       io.stdout.write(`${JSON.stringify(document)}\n`);
     } else {
       (outcome.ok ? io.stdout : io.stderr).write(redact(renderRestoreOutcomeText(outcome)));

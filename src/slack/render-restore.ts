@@ -82,7 +82,11 @@ export function renderRestoreOutcome(outcome: RestoreOutcome, how: { name: strin
     for (const warning of outcome.warnings) lines.push(`:warning: ${how.redact(warning)}`);
     return { text: `Restore succeeded: ${outcome.name}`, blocks: [section(lines.join('\n'))] };
   }
-  const lines = [`:rotating_light: *Restore FAILED* at stage *${outcome.error.stage}*: ${how.name} (confirmed by <@${how.userId}>)`, how.redact(outcome.error.userMessage)];
+  const lines = [
+    `:rotating_light: *Restore FAILED* at stage *${outcome.error.stage}*: ${how.name} (confirmed by <@${how.userId}>)`,
+    how.redact(outcome.error.userMessage),
+    `Took ${formatDuration(outcome.durationMs / 1000)} · Odoo was down ${outcome.downtimeMs === null ? 'never' : `${(outcome.downtimeMs / 1000).toFixed(1)} s`}`,
+  ];
   for (const check of outcome.checks?.filter((c) => !c.ok) ?? []) lines.push(`• ${check.check}: ${how.redact(check.detail)}`);
   if (outcome.liveUntouched) lines.push('The live database, filestore and Odoo were not touched.');
   if (outcome.safetyBackup) lines.push(`Safety backup taken: ${outcome.safetyBackup}`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runBackup } from '../../services/backup/run-backup.js';
 import { formatBackupName } from '../../services/backup/backup-name.js';
+import { markNeedsAttention } from '../../services/restore/discard-previous.js';
 import { runRestore } from '../../services/restore/run-restore.js';
 import { backupWorld, type BackupWorld } from '../helpers/backup-services.js';
 import { keysUnder } from '../helpers/bucket.js';
@@ -153,6 +154,23 @@ describe('restore', () => {
     expect(await databasesLike(testbed, `${db}_`)).toEqual([]);
   });
 
+  it('keeps every copy while a failed switch-back awaits a person', async () => {
+    await psql(testbed, `CREATE DATABASE "${db}_before_20200101_000000" TEMPLATE template0`, 'postgres');
+    await markNeedsAttention(world.backupDir, { restore: 'odoo_backup_2020-01-01_00-00-00.tar.gz', at: new Date().toISOString(), message: 'test' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const outcome = await runBackup(world.services, { startedBy: 'test' });
+      if (!outcome.ok) throw outcome.error;
+      expect(outcome.warnings.join(' ')).toMatch(/could not switch back .*kept for recovery by hand/);
+      expect(await databasesLike(testbed, `${db}_`)).toEqual([`${db}_before_20200101_000000`]);
+    } finally {
+      await rm(join(world.backupDir, '.odoo-ops-restore-needs-attention.json'));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await backUp(world);
+    expect(await databasesLike(testbed, `${db}_`)).toEqual([]);
+  });
+
   it('refuses with the figures when BACKUP_DIR has no room for the archive and its members, touching nothing', async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const name = await backUp(world);
@@ -180,14 +198,18 @@ describe('restore', () => {
     const backedUp = await snapshotOdoo(testbed);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const source = await backUp(world);
-    // Rebuilt the way backup.sh made them: `tar czf` of the folder, without manifest.json.
+    // Rebuilt the way backup.sh made them: `tar czf` below `./`, without manifest.json.
     const work = await mkdtemp(join(tmpdir(), 'odoo-ops-old-'));
     await runCommand('tar', ['-xzf', join(world.backupDir, source), '-C', work]);
     const oldName = formatBackupName(new Date(Date.UTC(2020, 0, 2, 3, 4, 5)), 'UTC');
     const folder = oldName.replace('.tar.gz', '');
     await runCommand('mv', [join(work, source.replace('.tar.gz', '')), join(work, folder)]);
     await rm(join(work, folder, 'manifest.json'));
-    await runCommand('tar', ['-czf', join(world.backupDir, oldName), '-C', work, folder]);
+    const files = join(work, 'files');
+    await runCommand('mkdir', [files]);
+    await runCommand('tar', ['-xzf', join(work, folder, 'filestore.tar.gz'), '-C', files]);
+    await runCommand('tar', ['-czf', join(work, folder, 'filestore.tar.gz'), '-C', files, './filestore']);
+    await runCommand('tar', ['-czf', join(world.backupDir, oldName), '-C', work, `./${folder}`]);
     await changeOdooData(testbed);
 
     const outcome = await runRestore(world.services, { name: oldName, startedBy: 'test', safetyBackup: false });
