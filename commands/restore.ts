@@ -1,5 +1,6 @@
 import { backupTime, isBackupName } from '../services/backup/backup-name.js';
 import { OperationError } from '../services/operation-error.js';
+import type { HeldLock } from '../services/operation-lock.js';
 import { locateBackup, type LocatedBackup } from '../services/restore/locate-backup.js';
 import { runRestore, type RestoreOutcome, type RestoreProgress } from '../services/restore/run-restore.js';
 import { verifyBackup, type VerifyOutcome } from '../services/restore/verify-backup.js';
@@ -58,7 +59,7 @@ export async function planRestore(services: Services, name: string | undefined, 
  */
 export function restoreCommand(
   services: Services,
-  input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void },
+  input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void; heldLock?: HeldLock },
 ): Promise<RestoreOutcome> {
   return runRestore(services, {
     name: input.name,
@@ -66,6 +67,7 @@ export function restoreCommand(
     safetyBackup: input.options.safetyBackup,
     withAddons: input.options.withAddons,
     onProgress: input.onProgress,
+    heldLock: input.heldLock,
   });
 }
 

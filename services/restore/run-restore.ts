@@ -44,6 +44,8 @@ export interface RestoreRequest {
   /** How long Odoo may take to pass /web/health after the switch (default 180 s). */
   healthTimeoutMs?: number;
   verify?: Pick<VerifyOptions, 'listDump'>;
+  /** The lock, when the caller took it already (a confirmed Slack offer); the caller then releases it. */
+  heldLock?: HeldLock;
 }
 
 export type RestoreOutcome =
@@ -96,7 +98,8 @@ export async function runRestore(services: Services, request: RestoreRequest): P
   const staging = join(services.settings.backupDir, `.restore-${names.restored}.${randomBytes(4).toString('hex')}.staging`);
   const stagedFilestore = join(services.settings.odooDataDir, 'filestore', names.restored);
   const stagedAddons = join(services.settings.addonsDir, names.addonsStaged);
-  let lock: HeldLock | undefined;
+  let lock: HeldLock | undefined = request.heldLock;
+  let ownLock: HeldLock | undefined;
   let safetyBackup: string | null = null;
   let downtimeMs: number | null = null;
   let checks: ArchiveCheck[] | undefined;
@@ -112,7 +115,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     if (Buffer.byteLength(names.restored) > MAX_IDENTIFIER_BYTES) {
       throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to build a copy beside it (${names.restored} exceeds 63 bytes)`);
     }
-    lock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
+    if (!lock) lock = ownLock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
     const located = await step('locate', () => locateBackup(services, request.name));
     await step('space', async () => {
       await mkdir(staging, { recursive: true });
@@ -224,7 +227,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       await rm(stagedAddons, { recursive: true, force: true }).catch(() => undefined);
     }
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    await lock?.release();
+    await ownLock?.release();
   }
 }
 

@@ -1,4 +1,6 @@
 import { planRestore, restoreCommand } from '../../commands/restore.js';
+import { asOperationError } from '../../services/operation-error.js';
+import type { HeldLock } from '../../services/operation-lock.js';
 import type { RestoreOutcome, RestoreStage } from '../../services/restore/run-restore.js';
 import type { Services } from '../../services/services.js';
 import type { Logger } from '../logger.js';
@@ -61,24 +63,37 @@ export function slackRestoreOfferer(deps: SlackRestoreDeps): (request: Operation
 }
 
 /**
- * The offer's Restore button, pressed by an admin (checked before): answers
- * "busy" when another operation runs (the offer stays usable), refuses an
- * expired, used or cancelled offer, otherwise claims the offer and runs the
- * restore in the background, following it in the offer message.
+ * The offer's Restore button, pressed by an admin (checked before): takes the
+ * operation lock first, so "busy" (another operation runs) leaves the offer
+ * usable; refuses an expired, used or cancelled offer; otherwise claims the
+ * offer and runs the restore in the background under that lock, following it
+ * in the offer message.
  */
 export function slackRestoreConfirmer(deps: SlackRestoreDeps): (press: RestorePress) => Promise<OperationOutcome> {
   return async (press) => {
-    const holder = await deps.services.lock.holder();
-    if (holder) {
-      await press.reply(renderNotice(`Busy: ${holder.operation} started by ${holder.startedBy} at ${holder.startedAt}. The offer stays open; press Restore again when it has finished.`));
+    let lock: HeldLock;
+    try {
+      lock = await deps.services.lock.acquire('restore', `<@${press.userId}>`);
+    } catch (error) {
+      const message = deps.redact(asOperationError('lock', error).userMessage);
+      await press.reply(
+        renderNotice(
+          message.startsWith('busy: ')
+            ? `Busy: ${message.slice(6)}. The offer stays open; press Restore again when it has finished.`
+            : `:x: The restore cannot start: ${message}. Nothing was changed; the offer stays open.`,
+        ),
+      );
       return { started: false };
     }
     const claim = deps.offers.claim(press.offerId, 'used', press.userId);
     if (!claim.ok) {
+      await lock.release();
       await press.reply(renderNotice(refusedClaim(claim)));
       return { started: false };
     }
-    void runSlackRestore(deps, press, claim.offer.name).catch((error) => deps.logger.error({ err: error, user: press.userId }, 'slack restore crashed'));
+    void runSlackRestore(deps, press, claim.offer.name, lock)
+      .catch((error) => deps.logger.error({ err: error, user: press.userId }, 'slack restore crashed'))
+      .finally(() => lock.release());
     return { started: true };
   };
 }
@@ -97,11 +112,11 @@ export function slackRestoreCanceller(deps: SlackRestoreDeps): (press: RestorePr
 }
 
 /**
- * A confirmed restore: the offer message follows the stages (at most one
+ * A confirmed restore, under `heldLock` (released by the caller): the offer message follows the stages (at most one
  * update a second) and ends with the result, the duration and Odoo's downtime;
  * the alert channel gets the result too when the offer was elsewhere.
  */
-export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePress, name: string): Promise<RestoreOutcome> {
+export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePress, name: string, heldLock: HeldLock): Promise<RestoreOutcome> {
   const message = new ThrottledMessage(channelNotifier(press), 'restore progress');
   const done = new Set<RestoreStage>();
   if (press.messageTs) message.adopt(press.messageTs);
@@ -111,6 +126,7 @@ export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePres
     name,
     startedBy: `<@${press.userId}>`,
     options: { safetyBackup: true, withAddons: press.withAddons },
+    heldLock,
     onProgress: (p) => {
       if (p.state === 'done') done.add(p.stage);
       message.update(renderRestoreProgress(name, press.userId, done, p.state === 'started' ? p.stage : null));

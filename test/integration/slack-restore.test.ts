@@ -137,7 +137,7 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
     expect(await odooStartedAt(testbed)).toBe(startedAt);
   });
 
-  it('an expired offer and a cancelled one change nothing', async () => {
+  it('an expired offer, one pressed while busy, and a cancelled one change nothing', async () => {
     await changeOdooData(testbed);
     const before = await snapshotOdoo(testbed);
     const startedAt = await odooStartedAt(testbed);
@@ -146,7 +146,15 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
     await press(late, ACTION_RESTORE_CONFIRM, ADMIN, 'late');
     expect(await reply('late')).toMatch(/expired .*Nothing was changed/);
 
+    // Pressed while a backup runs: busy, and the offer stays open (Cancel still works on it).
     const cancelled = await offer();
+    const backupLock = await world.services.lock.acquire('backup', 'schedule');
+    try {
+      await press(cancelled, ACTION_RESTORE_CONFIRM, ADMIN, 'busy');
+      expect(await reply('busy')).toMatch(/^Busy: backup started by schedule at .*The offer stays open/);
+    } finally {
+      await backupLock.release();
+    }
     await press(cancelled, ACTION_RESTORE_CANCEL, ADMIN, 'cancel');
     await slack.waitFor('chat.update', (c) => c.body.ts === cancelled.ts && textOf(c).includes('cancelled by <@U0ADMIN1>'), 10_000);
     await press(cancelled, ACTION_RESTORE_CONFIRM, ADMIN, 'after-cancel');
