@@ -27,6 +27,12 @@ export interface BackupRequest {
   /** Who asked: a Slack user, `cli`, `schedule`; shown to anyone told "busy". */
   startedBy: string;
   onProgress?: (progress: BackupProgress) => void;
+  /**
+   * Cancels the backup (the bot stopping): the running stage is interrupted
+   * (pg_dump's stream closed, the multipart upload aborted) and the outcome is
+   * a failure of that stage, with the usual cleanup. Abort reason: why, shown to the user.
+   */
+  signal?: AbortSignal;
 }
 
 export type BackupOutcome =
@@ -96,14 +102,17 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   const partial = join(dir, `.${name}.${runId}.partial`);
   let lock: HeldLock | undefined;
   let archive: ArchiveWriter | undefined;
+  let cancelSpools = () => {};
 
   async function step<T>(stage: BackupStage, work: () => Promise<T>): Promise<T> {
     progress({ stage, state: 'started' });
     try {
+      request.signal?.throwIfAborted();
       const result = await work();
       progress({ stage, state: 'done' });
       return result;
     } catch (error) {
+      if (request.signal?.aborted) throw new OperationError(stage, `cancelled: ${String(request.signal.reason ?? 'aborted')}`, { cause: error });
       const disk = describeDiskError(error, dir) ?? describeDiskError((error as Error)?.cause, dir);
       if (disk) throw new OperationError(stage, disk, { cause: error });
       // The stage reported is the pipeline's step, whatever layer raised the error.
@@ -126,6 +135,10 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     // even when one step fails, so nothing still writes during cleanup.
     const spool = (member: string) => new ChunkedSpool(join(staging, member));
     const spools = { dump: spool('database.dump'), filestore: spool('filestore.tar.gz'), addons: spool('addons.tar.gz') };
+    // Cancelling breaks every spool: pg_dump's stream and the tar writers then fail and stop.
+    const cancel = () => Object.values(spools).forEach((s) => s.destroy(new Error('cancelled')));
+    request.signal?.addEventListener('abort', cancel, { once: true });
+    cancelSpools = () => request.signal?.removeEventListener('abort', cancel);
     archive = new ArchiveWriter(partial, folder, bytes('archive'));
     const writer = archive;
     const filestoreDone = step('filestore', () =>
@@ -194,6 +207,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
         await step('upload', () =>
           r2.store(services.local.pathOf(name), name, { sha256: written.sha256, sizeBytes: written.sizeBytes }, (p) =>
             progress({ stage: 'upload', state: 'bytes', bytes: p.bytes, total: p.total }),
+            request.signal,
           ),
         );
       } catch (error) {
@@ -222,6 +236,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   } catch (error) {
     return { ok: false, error: asOperationError('backup', error), durationMs: Date.now() - started };
   } finally {
+    cancelSpools();
     await archive?.abort();
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await rm(partial, { force: true }).catch(() => undefined);

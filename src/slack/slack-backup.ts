@@ -7,6 +7,7 @@ import { renderBackupOutcome, type SlackMessage } from './render-backup.js';
 import { renderNotice } from './render-replies.js';
 import type { OperationOutcome, OperationRequest } from './slack-deps.js';
 import type { ChannelNotifier } from './slack-notifier.js';
+import type { RunningOperations } from '../running-operations.js';
 import { ThrottledMessage } from './throttled-message.js';
 
 export interface SlackBackupDeps {
@@ -15,6 +16,8 @@ export interface SlackBackupDeps {
   alerts: ChannelNotifier & { channel: string };
   logger: Logger;
   redact: (text: string) => string;
+  /** Tracks the backup so that the bot can stop cleanly (see RunningOperations). */
+  operations?: RunningOperations;
 }
 
 /** Messages in the channel of a request, through the request's own Web API calls. */
@@ -52,7 +55,13 @@ export function slackBackupStarter(deps: SlackBackupDeps): (request: OperationRe
       await request.reply(renderNotice(`Busy: ${holder.operation} started by ${holder.startedBy} at ${holder.startedAt}. Try again when it has finished.`));
       return { started: false };
     }
-    void runSlackBackup(deps, request).catch((error) => deps.logger.error({ err: error, user: request.userId }, 'slack backup crashed'));
+    const run = (signal?: AbortSignal) => runSlackBackup(deps, request, signal);
+    const running = deps.operations ? deps.operations.run(run) : run();
+    if (!running) {
+      await request.reply(renderNotice('The bot is restarting; try again in a minute.'));
+      return { started: false };
+    }
+    void running.catch((error) => deps.logger.error({ err: error, user: request.userId }, 'slack backup crashed'));
     return { started: true };
   };
 }
@@ -73,7 +82,7 @@ function progressMessage(userId: string, done: Set<BackupStage>, current: Backup
  * announced the start). When the bot cannot post in the channel (not a member),
  * the result comes back to the user through the command's response_url.
  */
-export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRequest): Promise<BackupOutcome> {
+export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRequest, signal?: AbortSignal): Promise<BackupOutcome> {
   const message = new ThrottledMessage(channelOf(request), 'backup progress');
   const done = new Set<BackupStage>();
   let current: BackupStage | null = null;
@@ -85,7 +94,7 @@ export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRe
     if (!SHOWN_STAGES.includes(p.stage)) return;
     message.update(progressMessage(request.userId, done, current, p.state === 'bytes' ? (p.bytes ?? null) : null));
   };
-  const outcome = await backupCommand(deps.services, { startedBy: `<@${request.userId}>`, onProgress });
+  const outcome = await backupCommand(deps.services, { startedBy: `<@${request.userId}>`, onProgress, signal });
   const result = renderBackupOutcome(outcome, { trigger: `started by <@${request.userId}>`, redact: deps.redact });
   if (visible) await message.finish(result);
   else await request.reply({ response_type: 'ephemeral', text: result.text, blocks: result.blocks as never });
