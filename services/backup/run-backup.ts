@@ -136,7 +136,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     const spool = (member: string) => new ChunkedSpool(join(staging, member));
     const spools = { dump: spool('database.dump'), filestore: spool('filestore.tar.gz'), addons: spool('addons.tar.gz') };
     // Cancelling breaks every spool: pg_dump's stream and the tar writers then fail and stop.
-    const cancel = () => Object.values(spools).forEach((s) => s.destroy(new Error('cancelled')));
+    const cancel = () => Object.values(spools).forEach((s) => s.destroy());
     request.signal?.addEventListener('abort', cancel, { once: true });
     cancelSpools = () => request.signal?.removeEventListener('abort', cancel);
     archive = new ArchiveWriter(partial, folder, bytes('archive'));
