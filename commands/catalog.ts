@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'backup', summary: 'take a full backup now (database, filestore, addons) to local disk and R2', slack: 'backup', cli: 'backup [--json]' },
   { name: 'list', summary: 'the newest backups, their size, age and where they are stored', slack: 'list', cli: 'list [--json]' },
   { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept)', slack: null, cli: 'prune [--dry-run] [--json]' },
+  { name: 'doctor', summary: 'check the setup: config, Docker, pg_dump, Odoo, BACKUP_DIR, R2, Slack (✔/✘ with what to do)', slack: null, cli: 'doctor [--json]' },
   { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
   { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },
 ];

@@ -1,5 +1,6 @@
 import type { DatabaseTarget } from './backup/dump-database.js';
 import type { StackContainers } from './docker/stack-containers.js';
+import type { Preflight } from './health/preflight.js';
 import type { StatusService } from './health/status-service.js';
 import type { OperationLock } from './operation-lock.js';
 import type { LocalBackend } from './storage/local-backend.js';
@@ -23,6 +24,8 @@ export interface Services {
   database: DatabaseTarget;
   /** Health probes behind `/odoo status` and `odoo-ops status`. */
   status: StatusService;
+  /** The checks behind `odoo-ops doctor`. */
+  preflight: Preflight;
   settings: {
     odooService: string;
     timeZone: string;

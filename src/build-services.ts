@@ -1,5 +1,6 @@
 import { createDockerClient } from '../services/docker/docker-client.js';
 import { StackContainers } from '../services/docker/stack-containers.js';
+import { Preflight } from '../services/health/preflight.js';
 import { StatusService } from '../services/health/status-service.js';
 import { OperationLock } from '../services/operation-lock.js';
 import type { Services } from '../services/services.js';
@@ -15,16 +16,19 @@ import type { Config } from './config.js';
 export function buildServices(config: Config): Services {
   const docker = createDockerClient(config.docker.host);
   const local = new LocalBackend(config.backup.dir);
-  const r2 = config.r2 ? new S3Backend(createS3Client(config.r2), config.r2.bucket, config.r2.prefix) : null;
+  const s3 = config.r2 ? { client: createS3Client(config.r2), bucket: config.r2.bucket, prefix: config.r2.prefix } : null;
+  const r2 = s3 ? new S3Backend(s3.client, s3.bucket, s3.prefix) : null;
   const stack = new StackContainers(docker, config.docker);
   const backends = r2 ? [local, r2] : [local];
+  const database = { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password };
   return {
     stack,
     local,
     r2,
     backends,
     lock: new OperationLock(config.backup.dir),
-    database: { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password },
+    database,
+    preflight: new Preflight({ stack, database, odooUrl: config.odoo.url, backupDir: config.backup.dir, local, r2: s3 }),
     status: new StatusService({
       stack,
       backends,

@@ -1,3 +1,4 @@
+import type { DoctorReply } from '../commands/doctor.js';
 import type { HelpReply } from '../commands/help.js';
 import type { ListReply } from '../commands/list.js';
 import type { PruneReply } from '../commands/prune.js';
@@ -76,4 +77,19 @@ export function renderListText(reply: ListReply, timeZone: string): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [header, ...rows]) out.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
   return [...out, ''].join('\n');
+}
+
+const CHECK_MARK = { pass: '✔', fail: '✘', skip: '–' } as const;
+
+/** `odoo-ops doctor` on a terminal: one line per check, what to do under each failure or skip, a verdict last. */
+export function renderDoctorText(reply: DoctorReply): string {
+  const width = Math.max(...reply.checks.map((c) => c.name.length));
+  const lines: string[] = [];
+  for (const check of reply.checks) {
+    lines.push(`${CHECK_MARK[check.state]} ${check.name.padEnd(width)}  ${check.state === 'skip' ? 'skipped: ' : ''}${check.detail}`);
+    if (check.fix && check.state !== 'pass') lines.push(`  ${' '.repeat(width)}  → ${check.fix}`);
+  }
+  const failed = reply.checks.filter((c) => c.state === 'fail').length;
+  lines.push('', failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`, '');
+  return lines.join('\n');
 }
