@@ -6,7 +6,7 @@ import { createDockerClient } from '../../services/docker/docker-client.js';
 import { keysUnder } from '../helpers/bucket.js';
 import { runCli } from '../helpers/run-cli.js';
 import { withStopped } from '../helpers/stack-faults.js';
-import { testbedEnv } from '../helpers/testbed-env.js';
+import { slackEnv, testbedEnv } from '../helpers/testbed-env.js';
 import { SlackStandIn } from '../testbed/slack-stand-in.js';
 
 const testbed = inject('testbed');
@@ -31,11 +31,7 @@ describe('odoo-ops doctor against the test bed', () => {
         BACKUP_DIR: join(cwd, 'backup'),
         ADDONS_DIR: join(cwd, 'addons'),
         CF_R2_PREFIX: prefix,
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_APP_TOKEN: slack.appToken,
-        SLACK_ALERT_CHANNEL: 'C0ALERTS',
-        SLACK_ADMINS: 'U0ADMIN1',
-        SLACK_API_URL: slack.apiUrl,
+        ...slackEnv(slack, 'socket'),
         ...overrides,
       });
   });

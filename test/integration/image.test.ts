@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDockerClient } from '../../services/docker/docker-client.js';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
-import { testbedEnv } from '../helpers/testbed-env.js';
+import { slackEnv, testbedEnv } from '../helpers/testbed-env.js';
 import { ensureBotBaseImage } from '../testbed/bot-base-image.js';
 import { freePort } from '../testbed/free-port.js';
 import { runCommand } from '../testbed/run-command.js';
@@ -67,11 +67,7 @@ describe('the Docker image, built from the Dockerfile and run against the test b
       BACKUP_DIR: backupDir,
       ADDONS_DIR: addonsDir,
       CF_R2_PREFIX: prefix,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_APP_TOKEN: slack.appToken,
-      SLACK_ALERT_CHANNEL: 'C0ALERTS',
-      SLACK_ADMINS: 'U0ADMIN1',
-      SLACK_API_URL: slack.apiUrl,
+      ...slackEnv(slack, 'socket'),
       PORT: String(await freePort()),
     });
     envFile = join(work, 'env');

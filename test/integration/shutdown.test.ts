@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runBackup, type BackupProgress } from '../../services/backup/run-backup.js';
 import { RunningOperations } from '../../src/running-operations.js';
@@ -13,13 +10,12 @@ import { backupWorld } from '../helpers/backup-services.js';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { postSlashCommand } from '../helpers/signed-slack-request.js';
-import { testbedEnv } from '../helpers/testbed-env.js';
+import { httpBotEnv, startBotProcess } from '../helpers/bot-process.js';
 import { freePort } from '../testbed/free-port.js';
 import { runCommand } from '../testbed/run-command.js';
 import { SlackStandIn, type SlackCall } from '../testbed/slack-stand-in.js';
 
 const testbed = inject('testbed');
-const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
 const SIGNING_SECRET = 'deadbeefdeadbeefdeadbeefdeadbeef';
 const textOf = (call: SlackCall) => String(call.body.text) + JSON.stringify(call.body.blocks ?? '');
 const BIG_DIR = () => join(testbed.stack.odoo.dataDir, 'filestore', testbed.stack.db.database, 'fe');
@@ -86,31 +82,9 @@ describe('stopping while a backup runs', () => {
     const root = await mkdtemp(join(tmpdir(), 'odoo-ops-shutdown-'));
     const backupDir = join(root, 'backup');
     const prefix = `shutdown-${Date.now()}/`;
-    const bot = spawn(process.execPath, [BIN, 'bot'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...testbedEnv(testbed),
-        BACKUP_DIR: backupDir,
-        ADDONS_DIR: fileURLToPath(new URL('../../addons', import.meta.url)),
-        CF_R2_PREFIX: prefix,
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_ALERT_CHANNEL: 'C0ALERTS',
-        SLACK_ADMINS: 'U0ADMIN1',
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-      } as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    bot.stderr!.on('data', (d) => (stderr += d));
+    const env = httpBotEnv(testbed, slack, { signingSecret: SIGNING_SECRET, backupDir, prefix, port });
+    const { child: bot, url, stderr } = await startBotProcess(env, root);
     try {
-      for (let i = 0; i < 100; i++) {
-        if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
-        await sleep(100);
-      }
-      const url = `http://127.0.0.1:${port}/slack/events`;
       const ack = await postSlashCommand({ url, signingSecret: SIGNING_SECRET, text: 'backup', userId: 'U0ADMIN1', channelId: 'C0ALERTS', responseUrl: slack.responseUrl() });
       expect(ack.status).toBe(200);
       await slack.waitFor('chat.postMessage', (c) => textOf(c).includes('Backup started by <@U0ADMIN1>'), 10_000);
@@ -128,8 +102,8 @@ describe('stopping while a backup runs', () => {
     expect(files[0]).toMatch(/^odoo_backup_.*\.tar\.gz$/);
     await runCommand('tar', ['-tzf', join(backupDir, files[0]!)]);
     expect(await keysUnder(testbed, prefix)).toEqual([`${prefix}${files[0]}`]);
-    expect(stderr).toContain('"msg":"bot stopping"');
-    expect(stderr).toMatch(/"finished":1,"cancelled":0,"abandoned":0,"msg":"bot stopped"/);
+    expect(stderr()).toContain('"msg":"bot stopping"');
+    expect(stderr()).toMatch(/"finished":1,"cancelled":0,"abandoned":0,"msg":"bot stopped"/);
     await rm(root, { recursive: true, force: true });
   }, 90_000);
 });
