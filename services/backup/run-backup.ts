@@ -102,7 +102,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   const partial = join(dir, `.${name}.${runId}.partial`);
   let lock: HeldLock | undefined;
   let archive: ArchiveWriter | undefined;
-  let cancelSpools = () => {};
+  let stopListening = () => {};
 
   async function step<T>(stage: BackupStage, work: () => Promise<T>): Promise<T> {
     progress({ stage, state: 'started' });
@@ -138,7 +138,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     // Cancelling breaks every spool: pg_dump's stream and the tar writers then fail and stop.
     const cancel = () => Object.values(spools).forEach((s) => s.destroy());
     request.signal?.addEventListener('abort', cancel, { once: true });
-    cancelSpools = () => request.signal?.removeEventListener('abort', cancel);
+    stopListening = () => request.signal?.removeEventListener('abort', cancel);
     archive = new ArchiveWriter(partial, folder, bytes('archive'));
     const writer = archive;
     const filestoreDone = step('filestore', () =>
@@ -236,7 +236,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   } catch (error) {
     return { ok: false, error: asOperationError('backup', error), durationMs: Date.now() - started };
   } finally {
-    cancelSpools();
+    stopListening();
     await archive?.abort();
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await rm(partial, { force: true }).catch(() => undefined);
