@@ -96,6 +96,13 @@ export class Preflight {
       else if (c.state !== 'running') problems.push(`${service} (${c.name}) is ${c.state}`);
       else seen.push(`${service} ${c.state}${c.health === 'none' ? '' : `, ${c.health}`}`);
     }
+    // Without COMPOSE_PROJECT, the first container of a service in any project is used: ambiguous when there are several.
+    const ambiguous: string[] = [];
+    for (const service of stack.scope.composeProject ? [] : wanted) {
+      const projects = await stack.projectsOf(service);
+      if (projects.length > 1) ambiguous.push(`"${service}" containers in several compose projects (${projects.join(', ')})`);
+    }
+    if (ambiguous.length > 0) return fail('docker', ambiguous.join('; '), 'set COMPOSE_PROJECT to the project of this stack (`docker compose ls`)');
     if (problems.length > 0) {
       return fail(
         'docker',

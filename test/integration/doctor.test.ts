@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDockerClient } from '../../services/docker/docker-client.js';
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../../services/docker/stack-containers.js';
 import { keysUnder } from '../helpers/bucket.js';
 import { runCli } from '../helpers/run-cli.js';
 import { withStopped } from '../helpers/stack-faults.js';
@@ -66,6 +67,22 @@ describe('odoo-ops doctor against the test bed', () => {
     expect(line(out, 'pg_dump')).toMatch(/^✘ .*not running/);
     expect(out).toContain('→ start the stack (`docker compose up -d`)');
     expect(line(out, 'R2')).toMatch(/^✔/);
+  });
+
+  it('without COMPOSE_PROJECT, a db service in two compose projects: ✘ docker naming them, exit 1', async () => {
+    const docker = createDockerClient(testbed.dockerHost);
+    const other = `odoo-ops-doctor-other-${process.pid}`;
+    const image = (await docker.getContainer(testbed.stack.db.container).inspect()).Config.Image;
+    // Created, never started: a leftover of another stack is enough to make "db" ambiguous.
+    const leftover = await docker.createContainer({ Image: image, Labels: { [COMPOSE_PROJECT_LABEL]: other, [COMPOSE_SERVICE_LABEL]: 'db' }, HostConfig: { NetworkMode: 'none' } });
+    try {
+      const { code, out } = await runCli(['doctor'], env({ COMPOSE_PROJECT: undefined }), cwd);
+      expect(code).toBe(1);
+      expect(line(out, 'docker')).toMatch(new RegExp(`^✘ .*"db" containers in several compose projects \\(.*${other}`));
+      expect(out).toContain('→ set COMPOSE_PROJECT');
+    } finally {
+      await leftover.remove({ force: true });
+    }
   });
 
   it('bad R2 credentials: ✘ R2, exit 1, the secret not printed', async () => {
