@@ -21,17 +21,18 @@ RUN npm run build
 
 # ---- runtime: production dependencies and the compiled code only -----------
 FROM ${BASE_IMAGE}
+# The user first, before a package can take the id. uid/gid 101 is the `odoo`
+# user of the odoo:17 image: files the bot writes in Odoo's data volume
+# (restored attachments) are then Odoo's own.
+ARG APP_UID=101
+RUN groupadd --system --gid ${APP_UID} odoo-ops \
+    && useradd --system --uid ${APP_UID} --gid ${APP_UID} --home-dir /app --no-create-home --shell /usr/sbin/nologin odoo-ops
 # pg_restore / psql of PostgreSQL 15 (archive verification); the dump itself
 # runs with the db container's own pg_dump.
 RUN if pg_restore --version 2>/dev/null | grep -q ' 15\.'; then echo "PostgreSQL 15 client tools: in the base image"; \
     else apt-get update \
       && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-client-15 \
       && rm -rf /var/lib/apt/lists/*; fi
-# uid/gid 101 is the `odoo` user of the odoo:17 image: files the bot writes in
-# Odoo's data volume (restored attachments) are then Odoo's own.
-ARG APP_UID=101
-RUN groupadd --system --gid ${APP_UID} odoo-ops \
-    && useradd --system --uid ${APP_UID} --gid ${APP_UID} --home-dir /app --no-create-home --shell /usr/sbin/nologin odoo-ops
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -46,10 +46,14 @@ describe('the Docker image, built from the Dockerfile and run against the test b
   beforeAll(async () => {
     await slack.start();
     const base = await ensureBotBaseImage(createDockerClient(testbed.dockerHost), log);
+    const previous = (await docker(['image', 'inspect', '-f', '{{.Id}}', IMAGE])).out.trim();
     // --network host: dockerd runs with --bridge=none; npm's registry is reached through the host.
     const built = await docker(['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${base}`, '-t', IMAGE, ROOT]);
     if (built.code !== 0) throw new Error(`docker build failed:\n${(built.out + built.err).slice(-3000)}`);
     log(`built ${IMAGE}`);
+    // The image of an earlier build is ours and now untagged: remove it (the layers the new one shares stay).
+    const current = (await docker(['image', 'inspect', '-f', '{{.Id}}', IMAGE])).out.trim();
+    if (previous && previous !== current) await docker(['image', 'rm', previous]);
 
     await seedDatabase(testbed, 20);
     await seedFilestore(testbed.stack.odoo.dataDir, testbed.stack.db.database, 3);
