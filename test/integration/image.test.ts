@@ -32,6 +32,20 @@ function docker(args: string[]): Promise<{ code: number; out: string; err: strin
   });
 }
 
+/**
+ * `docker build -t tag` of the repository with --network host (dockerd runs with
+ * --bridge=none; npm's registry is reached through the host). The image an
+ * earlier build left under that tag is ours and now untagged: it is removed
+ * (the layers the new one shares stay, as the build cache).
+ */
+async function buildTagged(tag: string, args: string[]): Promise<void> {
+  const previous = (await docker(['image', 'inspect', '-f', '{{.Id}}', tag])).out.trim();
+  const built = await docker(['build', '--network', 'host', '--force-rm', ...args, '-t', tag, ROOT]);
+  if (built.code !== 0) throw new Error(`docker build failed:\n${(built.out + built.err).slice(-3000)}`);
+  const current = (await docker(['image', 'inspect', '-f', '{{.Id}}', tag])).out.trim();
+  if (previous && previous !== current) await docker(['image', 'rm', previous]);
+}
+
 describe('the Docker image, built from the Dockerfile and run against the test bed', () => {
   const slack = new SlackStandIn();
   const socket = testbed.dockerHost.replace(/^unix:\/\//, '');
@@ -46,14 +60,10 @@ describe('the Docker image, built from the Dockerfile and run against the test b
   beforeAll(async () => {
     await slack.start();
     const base = await ensureBotBaseImage(createDockerClient(testbed.dockerHost), log);
-    const previous = (await docker(['image', 'inspect', '-f', '{{.Id}}', IMAGE])).out.trim();
-    // --network host: dockerd runs with --bridge=none; npm's registry is reached through the host.
-    const built = await docker(['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${base}`, '-t', IMAGE, ROOT]);
-    if (built.code !== 0) throw new Error(`docker build failed:\n${(built.out + built.err).slice(-3000)}`);
+    // The build stage is tagged too, so that both images of an earlier build can be removed (see buildTagged).
+    await buildTagged(`${IMAGE}-build`, ['--target', 'build', '--build-arg', `BASE_IMAGE=${base}`]);
+    await buildTagged(IMAGE, ['--build-arg', `BASE_IMAGE=${base}`]);
     log(`built ${IMAGE}`);
-    // The image of an earlier build is ours and now untagged: remove it (the layers the new one shares stay).
-    const current = (await docker(['image', 'inspect', '-f', '{{.Id}}', IMAGE])).out.trim();
-    if (previous && previous !== current) await docker(['image', 'rm', previous]);
 
     await seedDatabase(testbed, 20);
     await seedFilestore(testbed.stack.odoo.dataDir, testbed.stack.db.database, 3);
