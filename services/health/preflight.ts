@@ -102,12 +102,12 @@ export class Preflight {
       const projects = await stack.projectsOf(service);
       if (projects.length > 1) ambiguous.push(`"${service}" containers in several compose projects (${projects.join(', ')})`);
     }
-    if (ambiguous.length > 0) return fail('docker', ambiguous.join('; '), 'set COMPOSE_PROJECT to the project of this stack (`docker compose ls`)');
+    if (ambiguous.length > 0) return fail('docker', ambiguous.join('; '), 'set COMPOSE_PROJECT to the project of this stack (by default the name of the directory of docker-compose.yml, lowercase)');
     if (problems.length > 0) {
       return fail(
         'docker',
         problems.join('; '),
-        'start the stack (`docker compose up -d`); check DB_SERVICE, ODOO_SERVICE and COMPOSE_PROJECT against `docker compose ps`',
+        'start the stack (`docker-compose up -d`); check DB_SERVICE, ODOO_SERVICE and COMPOSE_PROJECT against `docker-compose ps`',
       );
     }
     return pass('docker', `reachable; ${seen.join('; ')}`);
@@ -119,7 +119,7 @@ export class Preflight {
     try {
       container = await db.stack.runningContainer(db.dbService);
     } catch (error) {
-      return fail('pg_dump', (error as Error).message, `start the ${db.dbService} container (\`docker compose up -d ${db.dbService}\`)`);
+      return fail('pg_dump', (error as Error).message, `start the ${db.dbService} container (\`docker-compose up -d ${db.dbService}\`)`);
     }
     const env = db.password ? [`PGPASSWORD=${db.password}`] : undefined;
     const version = await execInContainer(container, ['pg_dump', '--version'], { env });
@@ -137,7 +137,7 @@ export class Preflight {
 
   private async odoo(): Promise<CheckResult> {
     const url = new URL('/web/health', this.options.odooUrl);
-    const fix = 'check ODOO_URL (from the bot container: http://odoo:8069) and `docker compose logs odoo`';
+    const fix = 'check ODOO_URL (from the bot container: http://odoo:8069) and `docker-compose logs odoo`';
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs - 1000), redirect: 'manual' });
       const body = await response.text();

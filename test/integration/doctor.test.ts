@@ -65,7 +65,7 @@ describe('odoo-ops doctor against the test bed', () => {
     expect(code).toBe(1);
     expect(line(out, 'docker')).toMatch(/^✘ .*db \(.*\) is exited/);
     expect(line(out, 'pg_dump')).toMatch(/^✘ .*not running/);
-    expect(out).toContain('→ start the stack (`docker compose up -d`)');
+    expect(out).toContain('→ start the stack (`docker-compose up -d`)');
     expect(line(out, 'R2')).toMatch(/^✔/);
   });
 
