@@ -5,6 +5,8 @@ export interface BackupCommandInput {
   /** Who asks, as shown to anyone told "busy" and in the channel: a Slack user id, `cli (user@host)`, `schedule`. */
   startedBy: string;
   onProgress?: (progress: BackupProgress) => void;
+  /** Cancels the backup cleanly (the bot shutting down). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -13,5 +15,5 @@ export interface BackupCommandInput {
  * pipeline's outcome, success or failure, as a value.
  */
 export function backupCommand(services: Services, input: BackupCommandInput): Promise<BackupOutcome> {
-  return runBackup(services, { startedBy: input.startedBy, onProgress: input.onProgress });
+  return runBackup(services, { startedBy: input.startedBy, onProgress: input.onProgress, signal: input.signal });
 }

@@ -59,7 +59,7 @@ export async function planRestore(services: Services, name: string | undefined, 
  */
 export function restoreCommand(
   services: Services,
-  input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void; heldLock?: HeldLock },
+  input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void; heldLock?: HeldLock; signal?: AbortSignal },
 ): Promise<RestoreOutcome> {
   return runRestore(services, {
     name: input.name,
@@ -68,6 +68,7 @@ export function restoreCommand(
     withAddons: input.options.withAddons,
     onProgress: input.onProgress,
     heldLock: input.heldLock,
+    signal: input.signal,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { DatabaseTarget } from './backup/dump-database.js';
 import type { DatabaseAdmin } from './database/database-admin.js';
 import type { StackContainers } from './docker/stack-containers.js';
+import type { Preflight } from './health/preflight.js';
 import type { StatusService } from './health/status-service.js';
 import type { OperationLock } from './operation-lock.js';
 import type { OdooControl } from './restore/odoo-control.js';
@@ -29,6 +30,8 @@ export interface Services {
   odoo: OdooControl;
   /** Health probes behind `/odoo status` and `odoo-ops status`. */
   status: StatusService;
+  /** The checks behind `odoo-ops doctor`. */
+  preflight: Preflight;
   settings: {
     odooService: string;
     timeZone: string;

@@ -1,5 +1,6 @@
 import { createDockerClient } from '../services/docker/docker-client.js';
 import { StackContainers } from '../services/docker/stack-containers.js';
+import { Preflight } from '../services/health/preflight.js';
 import { StatusService } from '../services/health/status-service.js';
 import { DatabaseAdmin } from '../services/database/database-admin.js';
 import { OperationLock } from '../services/operation-lock.js';
@@ -17,7 +18,8 @@ import type { Config } from './config.js';
 export function buildServices(config: Config): Services {
   const docker = createDockerClient(config.docker.host);
   const local = new LocalBackend(config.backup.dir);
-  const r2 = config.r2 ? new S3Backend(createS3Client(config.r2), config.r2.bucket, config.r2.prefix) : null;
+  const s3 = config.r2 ? { client: createS3Client(config.r2), bucket: config.r2.bucket, prefix: config.r2.prefix } : null;
+  const r2 = s3 ? new S3Backend(s3.client, s3.bucket, s3.prefix) : null;
   const stack = new StackContainers(docker, config.docker);
   const backends = r2 ? [local, r2] : [local];
   const database = { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password };
@@ -30,6 +32,7 @@ export function buildServices(config: Config): Services {
     database,
     databaseAdmin: new DatabaseAdmin(database),
     odoo: new OdooControl(stack, config.docker.odooService, config.odoo.url),
+    preflight: new Preflight({ stack, database, odooUrl: config.odoo.url, backupDir: config.backup.dir, local, r2: s3 }),
     status: new StatusService({
       stack,
       backends,

@@ -3,6 +3,7 @@ import { COMMANDS } from '../commands/catalog.js';
 import { helpCommand } from '../commands/help.js';
 import { backup } from './cli-commands/backup.js';
 import { bot } from './cli-commands/bot.js';
+import { doctor } from './cli-commands/doctor.js';
 import { EXIT, type CliCommand, type CliIo } from './cli-commands/cli-command.js';
 import { help } from './cli-commands/help.js';
 import { list } from './cli-commands/list.js';
@@ -15,7 +16,7 @@ import { renderHelpText } from './render-text.js';
 export { EXIT, type CliIo } from './cli-commands/cli-command.js';
 
 /** Every `odoo-ops` subcommand, one module each under cli-commands/. */
-const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, verify, prune, bot];
+const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, verify, prune, doctor, bot];
 
 function badUsage(io: CliIo, message: string): number {
   io.stderr.write(`odoo-ops: ${message}\n\n${renderHelpText(helpCommand('cli'))}`);

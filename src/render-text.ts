@@ -1,3 +1,4 @@
+import type { DoctorReply } from '../commands/doctor.js';
 import type { HelpReply } from '../commands/help.js';
 import type { ListReply } from '../commands/list.js';
 import type { PruneReply } from '../commands/prune.js';
@@ -136,4 +137,19 @@ export function renderVerifyText(outcome: VerifyOutcome): string {
   const { located, verified } = outcome;
   const verdict = verified.ok ? `${located.name} is good` : `${located.name} is DAMAGED: do not restore it`;
   return `${[`${verdict} (${formatBytes(located.sizeBytes)}, in ${located.locations.join(' and ')})`, ...checkLines(verified.checks)].join('\n')}\n`;
+}
+
+const CHECK_MARK = { pass: '✔', fail: '✘', skip: '–' } as const;
+
+/** `odoo-ops doctor` on a terminal: one line per check, what to do under each failure or skip, a verdict last. */
+export function renderDoctorText(reply: DoctorReply): string {
+  const width = Math.max(...reply.checks.map((c) => c.name.length));
+  const lines: string[] = [];
+  for (const check of reply.checks) {
+    lines.push(`${CHECK_MARK[check.state]} ${check.name.padEnd(width)}  ${check.state === 'skip' ? 'skipped: ' : ''}${check.detail}`);
+    if (check.fix && check.state !== 'pass') lines.push(`  ${' '.repeat(width)}  → ${check.fix}`);
+  }
+  const failed = reply.checks.filter((c) => c.state === 'fail').length;
+  lines.push('', failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`, '');
+  return lines.join('\n');
 }

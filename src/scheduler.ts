@@ -5,6 +5,7 @@ import type { BackupOutcome } from '../services/backup/run-backup.js';
 import type { Services } from '../services/services.js';
 import { listBackups } from '../services/storage/backup-catalog.js';
 import type { Logger } from './logger.js';
+import type { RunningOperations } from './running-operations.js';
 import { renderBackupOutcome, renderOverdue } from './slack/render-backup.js';
 import type { ChannelNotifier } from './slack/slack-notifier.js';
 
@@ -15,6 +16,8 @@ export interface SchedulerOptions {
   /** How often to check for overdue backups (hourly). */
   overdueCheckEveryMs?: number;
   now?: () => Date;
+  /** Tracks scheduled backups so that the bot can stop cleanly; a run is skipped once it is stopping. */
+  operations?: RunningOperations;
 }
 
 /**
@@ -42,7 +45,7 @@ export class BackupScheduler {
 
   start(): void {
     const { schedule, timeZone } = this.services.settings;
-    this.task = cron.createTask(schedule, () => this.runScheduledBackup().then(() => undefined), { timezone: timeZone, noOverlap: true, name: 'scheduled-backup' });
+    this.task = cron.createTask(schedule, () => this.onSchedule(), { timezone: timeZone, noOverlap: true, name: 'scheduled-backup' });
     void this.task.start();
     void this.checkOverdue();
     this.overdueTimer = setInterval(() => void this.checkOverdue(), this.options.overdueCheckEveryMs ?? HOUR);
@@ -56,10 +59,18 @@ export class BackupScheduler {
     this.task = null;
   }
 
-  /** The scheduled job: a backup, its result posted to the alert channel. */
-  async runScheduledBackup(): Promise<BackupOutcome> {
+  /** The cron job: a scheduled backup, tracked so that the bot can stop cleanly; skipped once it is stopping. */
+  private async onSchedule(): Promise<void> {
+    const operations = this.options.operations;
+    const running = operations ? operations.run((signal) => this.runScheduledBackup(signal)) : this.runScheduledBackup();
+    if (!running) this.logger.warn({ trigger: 'schedule' }, 'scheduled backup skipped: the bot is stopping');
+    await running;
+  }
+
+  /** The scheduled job: a backup, its result posted to the alert channel. `signal` cancels it cleanly. */
+  async runScheduledBackup(signal?: AbortSignal): Promise<BackupOutcome> {
     this.logger.info({ trigger: 'schedule' }, 'scheduled backup started');
-    const outcome = await backupCommand(this.services, { startedBy: 'schedule' });
+    const outcome = await backupCommand(this.services, { startedBy: 'schedule', signal });
     if (outcome.ok) {
       this.lastOverdueAlert = null;
       this.logger.info({ trigger: 'schedule', name: outcome.name, sizeBytes: outcome.sizeBytes, durationMs: outcome.durationMs }, 'scheduled backup succeeded');

@@ -34,6 +34,12 @@ export interface BackupRequest {
   heldLock?: HeldLock;
   /** Run retention afterwards (default true). A safety backup must not prune the archive being restored. */
   prune?: boolean;
+  /**
+   * Cancels the backup (the bot stopping): the running stage is interrupted
+   * (pg_dump's stream closed, the multipart upload aborted) and the outcome is
+   * a failure of that stage, with the usual cleanup. Abort reason: why, shown to the user.
+   */
+  signal?: AbortSignal;
 }
 
 export type BackupOutcome =
@@ -106,9 +112,13 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   const partial = join(dir, `.${name}.${runId}.partial`);
   let lock: HeldLock | undefined;
   let archive: ArchiveWriter | undefined;
+  let stopListening = () => {};
 
   const step = <T>(stage: BackupStage, work: () => Promise<T>) =>
-    runStep(stage, progress, work, (error) => describeDiskError(error, dir) ?? describeDiskError((error as Error)?.cause, dir));
+    runStep(stage, progress, work, {
+      signal: request.signal,
+      describe: (error) => describeDiskError(error, dir) ?? describeDiskError((error as Error)?.cause, dir),
+    });
   const bytes = (stage: BackupStage) => (n: number) => progress({ stage, state: 'bytes', bytes: n });
 
   try {
@@ -124,6 +134,10 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     // even when one step fails, so nothing still writes during cleanup.
     const spool = (member: string) => new ChunkedSpool(join(staging, member));
     const spools = { dump: spool('database.dump'), filestore: spool('filestore.tar.gz'), addons: spool('addons.tar.gz') };
+    // Cancelling breaks every spool: pg_dump's stream and the tar writers then fail and stop.
+    const cancel = () => Object.values(spools).forEach((s) => s.destroy());
+    request.signal?.addEventListener('abort', cancel, { once: true });
+    stopListening = () => request.signal?.removeEventListener('abort', cancel);
     archive = new ArchiveWriter(partial, folder, bytes('archive'));
     const writer = archive;
     const filestoreDone = step('filestore', () =>
@@ -197,6 +211,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
         await step('upload', () =>
           r2.store(services.local.pathOf(name), name, { sha256: written.sha256, sizeBytes: written.sizeBytes }, (p) =>
             progress({ stage: 'upload', state: 'bytes', bytes: p.bytes, total: p.total }),
+            request.signal,
           ),
         );
       } catch (error) {
@@ -233,6 +248,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   } catch (error) {
     return { ok: false, error: asOperationError('backup', error), durationMs: Date.now() - started };
   } finally {
+    stopListening();
     await archive?.abort();
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await rm(partial, { force: true }).catch(() => undefined);

@@ -78,6 +78,12 @@ export class StackContainers {
     return states.filter((s): s is ContainerState => s !== null);
   }
 
+  /** The compose projects that have a container (running or not) for `service`, within the scope. */
+  async projectsOf(service: string): Promise<string[]> {
+    const projects = (await this.summaries(service)).map((c) => c.Labels[COMPOSE_PROJECT_LABEL] ?? '(none)');
+    return [...new Set(projects)].sort();
+  }
+
   private async summaries(service: string): Promise<Docker.ContainerInfo[]> {
     const labels = [`${COMPOSE_SERVICE_LABEL}=${service}`];
     if (this.scope.composeProject) labels.push(`${COMPOSE_PROJECT_LABEL}=${this.scope.composeProject}`);

@@ -46,6 +46,12 @@ export interface RestoreRequest {
   verify?: Pick<VerifyOptions, 'listDump'>;
   /** The lock, when the caller took it already (a confirmed Slack offer); the caller then releases it. */
   heldLock?: HeldLock;
+  /**
+   * Cancels the restore (the bot stopping) as long as nothing live was touched:
+   * before the switch the running step is interrupted and everything is cleaned
+   * up; once the switch has begun it runs to its end (seconds), rollback included.
+   */
+  signal?: AbortSignal;
 }
 
 export type RestoreOutcome =
@@ -109,7 +115,8 @@ export async function runRestore(services: Services, request: RestoreRequest): P
   let keepCopies = false;
   const warnings: string[] = [];
 
-  const step = <T>(stage: RestoreStage, work: () => Promise<T>) => runStep(stage, progress, work);
+  // The switch ignores the signal: stopping half-way through it is what must never happen.
+  const step = <T>(stage: RestoreStage, work: () => Promise<T>) => runStep(stage, progress, work, { signal: stage === 'switch' ? undefined : request.signal });
 
   try {
     if (Buffer.byteLength(names.restored) > MAX_IDENTIFIER_BYTES) {
@@ -145,7 +152,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
 
     if (request.safetyBackup !== false) {
       await step('safety-backup', async () => {
-        const backup = await runBackup(services, { startedBy: `${request.startedBy} (safety backup before restoring ${request.name})`, heldLock: lock, prune: false });
+        const backup = await runBackup(services, { startedBy: `${request.startedBy} (safety backup before restoring ${request.name})`, heldLock: lock, prune: false, signal: request.signal });
         if (backup.ok) safetyBackup = backup.name;
         else if (backup.localArchive) {
           safetyBackup = backup.localArchive;
@@ -159,7 +166,15 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     await step('restore-database', async () => {
       restoredCreated = true;
       await services.databaseAdmin.createEmpty(names.restored, db);
-      await services.databaseAdmin.restoreDump(names.restored, createReadStream(verified.members.dump));
+      const dump = createReadStream(verified.members.dump);
+      // Cancelling breaks pg_restore's input: it stops, and the copy is dropped below.
+      const cancel = () => dump.destroy(new Error('cancelled'));
+      request.signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        await services.databaseAdmin.restoreDump(names.restored, dump);
+      } finally {
+        request.signal?.removeEventListener('abort', cancel);
+      }
     });
     await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreStrip, owner));
     const withAddons = request.withAddons === true && verified.members.addons !== null;

@@ -58,15 +58,27 @@ export class S3Backend implements StorageBackend {
    * Multipart upload streamed from the file (bounded memory: about two parts in
    * flight), the SHA-256 in the object's metadata. lib-storage aborts the
    * multipart upload when a part fails; a stored object of the wrong size is deleted.
+   * `signal` fails the file stream, so lib-storage aborts the multipart upload
+   * and settles only after that (its own `abort()` settles before).
    */
-  async store(file: string, name: string, meta: { sha256: string; sizeBytes: number }, onProgress?: (p: StoreProgress) => void): Promise<void> {
+  async store(
+    file: string,
+    name: string,
+    meta: { sha256: string; sizeBytes: number },
+    onProgress?: (p: StoreProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    signal?.throwIfAborted();
     const partSize = Math.max(MIN_PART, Math.ceil(meta.sizeBytes / MAX_PARTS));
+    const body = createReadStream(file, { highWaterMark: 256 * 1024 });
+    const cancel = () => body.destroy(new Error('upload cancelled'));
+    signal?.addEventListener('abort', cancel, { once: true });
     const upload = new Upload({
       client: this.client,
       params: {
         Bucket: this.bucket,
         Key: this.key(name),
-        Body: createReadStream(file, { highWaterMark: 256 * 1024 }),
+        Body: body,
         ContentType: 'application/gzip',
         Metadata: { sha256: meta.sha256 },
       },
@@ -75,7 +87,11 @@ export class S3Backend implements StorageBackend {
       leavePartsOnError: false,
     });
     if (onProgress) upload.on('httpUploadProgress', (p) => onProgress({ bytes: p.loaded ?? 0, total: meta.sizeBytes }));
-    await upload.done();
+    try {
+      await upload.done();
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
     const stored = await this.describe(name);
     if (stored?.sizeBytes !== meta.sizeBytes) {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) })).catch(() => undefined);

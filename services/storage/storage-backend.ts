@@ -27,9 +27,10 @@ export interface StorageBackend {
   /**
    * Stores the complete archive `file` under `name` and checks the stored size
    * against the file. On failure nothing is left under `name` (no partial object,
-   * no orphan multipart parts). Does not delete `file`.
+   * no orphan multipart parts). Does not delete `file`. `signal` cancels it
+   * with the same guarantee; it settles once the store has cleaned up.
    */
-  store(file: string, name: string, meta: { sha256: string; sizeBytes: number }, onProgress?: (p: StoreProgress) => void): Promise<void>;
+  store(file: string, name: string, meta: { sha256: string; sizeBytes: number }, onProgress?: (p: StoreProgress) => void, signal?: AbortSignal): Promise<void>;
   /** Streams backup `name` to the local file `destination`. */
   fetch(name: string, destination: string): Promise<void>;
   /** Deletes these backups; names not matching the pattern are refused. */

@@ -13,6 +13,9 @@ export const bot: CliCommand = {
     if (typeof config === 'number') return config;
     const logger = createLogger({ secrets: config.secrets });
     // loadConfig(…, 'bot') refuses a configuration without the Slack settings.
-    return runBot(config as Config & { slack: SlackConfig }, logger);
+    const code = await runBot(config as Config & { slack: SlackConfig }, logger);
+    // Stopped cleanly; a Slack retry timer still pending must not keep the process (and `docker stop`) waiting.
+    setTimeout(() => process.exit(code), 3000).unref();
+    return code;
   },
 };

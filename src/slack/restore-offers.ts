@@ -52,6 +52,11 @@ export class RestoreOffers {
     return { ok: true, offer };
   }
 
+  /** Makes a claimed offer usable again (the restore could not start after all). */
+  reopen(id: string): void {
+    this.claimed.delete(id);
+  }
+
   // Expired offers are kept a day, so a late press is told "expired", not "unknown".
   private forgetOld(): void {
     for (const [id, offer] of this.offers) {

@@ -8,6 +8,7 @@ import { renderNotice } from './render-replies.js';
 import { channelNotifier } from './operation-request.js';
 import type { OperationOutcome, OperationRequest } from './slack-deps.js';
 import type { ChannelNotifier } from './slack-notifier.js';
+import type { RunningOperations } from '../running-operations.js';
 import { ThrottledMessage } from './throttled-message.js';
 
 export interface SlackBackupDeps {
@@ -16,6 +17,8 @@ export interface SlackBackupDeps {
   alerts: ChannelNotifier & { channel: string };
   logger: Logger;
   redact: (text: string) => string;
+  /** Tracks the backup so that the bot can stop cleanly (see RunningOperations). */
+  operations?: RunningOperations;
 }
 
 /**
@@ -30,7 +33,13 @@ export function slackBackupStarter(deps: SlackBackupDeps): (request: OperationRe
       await request.reply(renderNotice(`Busy: ${holder.operation} started by ${holder.startedBy} at ${holder.startedAt}. Try again when it has finished.`));
       return { started: false };
     }
-    void runSlackBackup(deps, request).catch((error) => deps.logger.error({ err: error, user: request.userId }, 'slack backup crashed'));
+    const run = (signal?: AbortSignal) => runSlackBackup(deps, request, signal);
+    const running = deps.operations ? deps.operations.run(run) : run();
+    if (!running) {
+      await request.reply(renderNotice('The bot is restarting; try again in a minute.'));
+      return { started: false };
+    }
+    void running.catch((error) => deps.logger.error({ err: error, user: request.userId }, 'slack backup crashed'));
     return { started: true };
   };
 }
@@ -51,7 +60,7 @@ function progressMessage(userId: string, done: Set<BackupStage>, current: Backup
  * announced the start). When the bot cannot post in the channel (not a member),
  * the result comes back to the user through the command's response_url.
  */
-export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRequest): Promise<BackupOutcome> {
+export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRequest, signal?: AbortSignal): Promise<BackupOutcome> {
   const message = new ThrottledMessage(channelNotifier(request), 'backup progress');
   const done = new Set<BackupStage>();
   let current: BackupStage | null = null;
@@ -63,7 +72,7 @@ export async function runSlackBackup(deps: SlackBackupDeps, request: OperationRe
     if (!SHOWN_STAGES.includes(p.stage)) return;
     message.update(progressMessage(request.userId, done, current, p.state === 'bytes' ? (p.bytes ?? null) : null));
   };
-  const outcome = await backupCommand(deps.services, { startedBy: `<@${request.userId}>`, onProgress });
+  const outcome = await backupCommand(deps.services, { startedBy: `<@${request.userId}>`, onProgress, signal });
   const result = renderBackupOutcome(outcome, { trigger: `started by <@${request.userId}>`, redact: deps.redact });
   if (visible) await message.finish(result);
   else await request.reply({ response_type: 'ephemeral', text: result.text, blocks: result.blocks as never });

@@ -19,9 +19,12 @@ export function createMessagingClient(options: { token: string; apiUrl: string; 
     slackApiUrl: options.apiUrl,
     retryConfig: options.retries ?? ALERT_RETRIES,
     rejectRateLimitedCalls: false,
-    logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => 'info' as never, setName: () => {} },
+    logger: SILENT_SLACK_LOGGER,
   });
 }
+
+/** A Web API client logger that drops everything: callers report failures themselves. */
+export const SILENT_SLACK_LOGGER = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => 'info' as never, setName: () => {} };
 
 /** About 30 minutes of retries with exponential backoff: an alert must outlive a short Slack outage. */
 export const ALERT_RETRIES: RetryOptions = { retries: 10, factor: 1.96, minTimeout: 1000, maxTimeout: 5 * 60_000, randomize: true };

@@ -4,6 +4,7 @@ import type { HeldLock } from '../../services/operation-lock.js';
 import type { RestoreOutcome, RestoreStage } from '../../services/restore/run-restore.js';
 import type { Services } from '../../services/services.js';
 import type { Logger } from '../logger.js';
+import type { RunningOperations } from '../running-operations.js';
 import { channelNotifier } from './operation-request.js';
 import { renderNotice } from './render-replies.js';
 import { renderRestoreCancelled, renderRestoreOffer, renderRestoreOutcome, renderRestoreProgress } from './render-restore.js';
@@ -19,6 +20,8 @@ export interface SlackRestoreDeps {
   logger: Logger;
   redact: (text: string) => string;
   offers: RestoreOffers;
+  /** Tracks the restore so that the bot can stop cleanly (see RunningOperations). */
+  operations?: RunningOperations;
 }
 
 /** Why a press on an offer changed nothing, said plainly. */
@@ -91,9 +94,15 @@ export function slackRestoreConfirmer(deps: SlackRestoreDeps): (press: RestorePr
       await press.reply(renderNotice(refusedClaim(claim)));
       return { started: false };
     }
-    void runSlackRestore(deps, press, claim.offer.name, lock)
-      .catch((error) => deps.logger.error({ err: error, user: press.userId }, 'slack restore crashed'))
-      .finally(() => lock.release());
+    const run = (signal?: AbortSignal) => runSlackRestore(deps, press, claim.offer.name, lock, signal).finally(() => lock.release());
+    const running = deps.operations ? deps.operations.run(run) : run();
+    if (!running) {
+      await lock.release();
+      deps.offers.reopen(press.offerId);
+      await press.reply(renderNotice('The bot is restarting; press Restore again in a minute.'));
+      return { started: false };
+    }
+    void running.catch((error) => deps.logger.error({ err: error, user: press.userId }, 'slack restore crashed'));
     return { started: true };
   };
 }
@@ -116,7 +125,7 @@ export function slackRestoreCanceller(deps: SlackRestoreDeps): (press: RestorePr
  * update a second) and ends with the result, the duration and Odoo's downtime;
  * the alert channel gets the result too when the offer was elsewhere.
  */
-export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePress, name: string, heldLock: HeldLock): Promise<RestoreOutcome> {
+export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePress, name: string, heldLock: HeldLock, signal?: AbortSignal): Promise<RestoreOutcome> {
   const message = new ThrottledMessage(channelNotifier(press), 'restore progress');
   const done = new Set<RestoreStage>();
   if (press.messageTs) message.adopt(press.messageTs);

@@ -21,3 +21,14 @@ export function testbedEnv(testbed: TestbedInfo, overrides: Record<string, strin
     ...overrides,
   };
 }
+
+/** The Slack variables for the stand-in: Socket Mode with its app token, or HTTP mode with `signingSecret`. Alert channel C0ALERTS, admin U0ADMIN1. */
+export function slackEnv(slack: { botToken: string; appToken: string; apiUrl: string }, mode: 'socket' | { signingSecret: string }): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: slack.botToken,
+    ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: mode.signingSecret }),
+    SLACK_ALERT_CHANNEL: 'C0ALERTS',
+    SLACK_ADMINS: 'U0ADMIN1',
+    SLACK_API_URL: slack.apiUrl,
+  };
+}

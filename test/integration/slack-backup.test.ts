@@ -1,20 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { postSlashCommand } from '../helpers/signed-slack-request.js';
-import { testbedEnv } from '../helpers/testbed-env.js';
+import { httpBotEnv, startBotProcess } from '../helpers/bot-process.js';
 import { freePort } from '../testbed/free-port.js';
 import { SlackStandIn, type SlackCall } from '../testbed/slack-stand-in.js';
 
 const testbed = inject('testbed');
-const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
 const SIGNING_SECRET = 'c0ffeec0ffeec0ffeec0ffeec0ffee00';
 const textOf = (call: SlackCall) => String(call.body.text) + JSON.stringify(call.body.blocks ?? '');
 
@@ -33,27 +31,7 @@ describe('/odoo backup from Slack, through the running bot', () => {
     const root = mkdtempSync(join(tmpdir(), 'odoo-ops-slack-backup-'));
     backupDir = join(root, 'backup');
     prefix = `slack-${Date.now()}/`;
-    bot = spawn(process.execPath, [BIN, 'bot'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...testbedEnv(testbed),
-        BACKUP_DIR: backupDir,
-        ADDONS_DIR: fileURLToPath(new URL('../../addons', import.meta.url)),
-        CF_R2_PREFIX: prefix,
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_ALERT_CHANNEL: 'C0ALERTS',
-        SLACK_ADMINS: 'U0ADMIN1',
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-      } as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    for (let i = 0; i < 100; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
-      await sleep(100);
-    }
-    url = `http://127.0.0.1:${port}/slack/events`;
+    ({ child: bot, url } = await startBotProcess(httpBotEnv(testbed, slack, { signingSecret: SIGNING_SECRET, backupDir, prefix, port })));
   });
   afterAll(async () => {
     bot.kill('SIGTERM');

@@ -37,8 +37,8 @@ const FIELDS_HOLDING_JSON = ['blocks', 'attachments', 'metadata'];
 
 /**
  * A stand-in for Slack's Web API on 127.0.0.1 (point SLACK_API_URL at `apiUrl`)
- * that records every call. It answers auth.test, chat.postMessage, chat.update
- * and chat.postEphemeral like Slack does, checks the bot token, and answers
+ * that records every call. It answers auth.test, chat.postMessage, chat.update,
+ * chat.postEphemeral and conversations.info like Slack does, checks the bot token, and answers
  * `response_url` posts under `/response/<id>`. Faults can be queued per method.
  */
 export class SlackStandIn {
@@ -215,6 +215,9 @@ export class SlackStandIn {
         return json(200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
       case 'chat.postEphemeral':
         return json(200, { ok: true, message_ts: ts });
+      case 'conversations.info':
+        // Every channel exists and has the bot as a member; failNext plays the rest (channel_not_found…).
+        return json(200, { ok: true, channel: { id: body.channel, name: 'alerts', is_channel: true, is_archived: false, is_member: true } });
       default:
         return json(200, { ok: false, error: 'unknown_method' });
     }

@@ -18,7 +18,7 @@ export interface TestImages {
 }
 
 /** The Debian mirror apt already uses here, so debootstrap needs no other host. */
-function debianMirror(): string {
+export function debianMirror(): string {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
     if (!existsSync(file)) continue;
     const match = /(?:URIs:\s*|deb\s+(?:\[[^\]]*\]\s+)?)(https?:\/\/\S+\/debian)\b(?!-security)/.exec(readFileSync(file, 'utf8'));
@@ -27,7 +27,7 @@ function debianMirror(): string {
   return 'http://deb.debian.org/debian';
 }
 
-async function imageExists(docker: Docker, tag: string): Promise<boolean> {
+export async function imageExists(docker: Docker, tag: string): Promise<boolean> {
   try {
     await docker.getImage(tag).inspect();
     return true;

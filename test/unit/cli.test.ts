@@ -33,7 +33,8 @@ describe('odoo-ops CLI', () => {
   });
 });
 
-describe('the odoo-ops binary (what npx odoo-ops and npm start run)', () => {
+// Each test starts node processes that load the whole CLI: seconds on a loaded 2-core machine.
+describe('the odoo-ops binary (what npx odoo-ops and npm start run)', { timeout: 20_000 }, () => {
   it('exits 0 for help and 2 for an unknown command', () => {
     expect(spawnSync(process.execPath, [BIN, 'help']).status).toBe(0);
     const unknown = spawnSync(process.execPath, [BIN, 'frobnicate'], { encoding: 'utf8' });

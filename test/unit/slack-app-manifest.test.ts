@@ -43,7 +43,8 @@ describe('config/slack-app-manifest.json', () => {
     expect(m.features.slash_commands[0]!.usage_hint).toContain('status');
     expect(m.settings.interactivity.is_enabled).toBe(true);
     expect(m.settings.socket_mode_enabled).toBe(true);
-    // Replies go through response_url (no scope); alerts and announcements use chat.postMessage in a channel the bot was invited to.
-    expect(m.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands']);
+    // Replies go through response_url (no scope); alerts and announcements use chat.postMessage in a channel the bot was invited to;
+    // `odoo-ops doctor` reads the alert channel (conversations.info: channels:read, groups:read when it is private).
+    expect(m.oauth_config.scopes.bot.sort()).toEqual(['channels:read', 'chat:write', 'commands', 'groups:read']);
   });
 });

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DatabaseTarget } from '../backup/dump-database.js';
+import { execInContainer } from '../docker/exec-in-container.js';
+import type { StackContainers } from '../docker/stack-containers.js';
+import type { LocalBackend } from '../storage/local-backend.js';
+import { runProbe } from './run-probe.js';
+
+/** One line of `odoo-ops doctor`: what was checked, what was found, and what to do when it failed. */
+export interface CheckResult {
+  name: string;
+  state: 'pass' | 'fail' | 'skip';
+  /** What was found, one short sentence; no secret. */
+  detail: string;
+  /** What to do about a failure. */
+  fix?: string;
+}
+
+export interface PreflightOptions {
+  stack: StackContainers;
+  database: DatabaseTarget;
+  odooUrl: string;
+  backupDir: string;
+  local: LocalBackend;
+  /** Null when R2 is not configured. */
+  r2: { client: S3Client; bucket: string; prefix: string } | null;
+  /** Deadline of each check. */
+  timeoutMs?: number;
+}
+
+/** Free space BACKUP_DIR needs at the least, with no backup to size the next one by. */
+const MIN_FREE_BYTES = 512 * 1024 * 1024;
+const GIB = 1024 ** 3;
+
+const pass = (name: string, detail: string): CheckResult => ({ name, state: 'pass', detail });
+const fail = (name: string, detail: string, fix: string): CheckResult => ({ name, state: 'fail', detail, fix });
+
+/** The S3 error code or HTTP status worth telling an operator, else the message. */
+function describeS3Error(error: unknown): string {
+  const e = error as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const code = e.Code ?? e.name;
+  if (code && code !== 'Error' && code !== 'UnknownError') return status ? `${code} (HTTP ${status})` : code;
+  return e.message ?? String(error);
+}
+
+/**
+ * The checks behind `odoo-ops doctor`, each with its own deadline, none of
+ * which changes anything lasting: it inspects the odoo and db containers, runs
+ * `pg_dump --schema-only` in the db container (output discarded there), calls
+ * Odoo's `/web/health`, writes and removes a probe file in BACKUP_DIR, and
+ * writes, reads back and deletes a probe object `<prefix>.odoo-ops-doctor-<random>` in R2.
+ */
+export class Preflight {
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: PreflightOptions) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  /** Every check at once, in a fixed order. Never rejects. */
+  async run(): Promise<CheckResult[]> {
+    return Promise.all([
+      this.guard('docker', () => this.containers()),
+      this.guard('pg_dump', () => this.pgDump()),
+      this.guard('odoo', () => this.odoo()),
+      this.guard('backup dir', () => this.backupDir()),
+      this.guard('R2', () => this.r2()),
+    ]);
+  }
+
+  /** Runs one check under the deadline; a hang or an unexpected error becomes a failure with `fix`. */
+  private async guard(name: string, check: () => Promise<CheckResult>): Promise<CheckResult> {
+    const result = await runProbe(check, this.timeoutMs);
+    if (result.ok) return result.value;
+    return fail(name, result.message, 'see the message; run `odoo-ops doctor` again once fixed');
+  }
+
+  private async containers(): Promise<CheckResult> {
+    const { stack } = this.options;
+    const where = stack.scope.composeProject ? ` in compose project "${stack.scope.composeProject}"` : '';
+    let found;
+    try {
+      found = await stack.list();
+    } catch (error) {
+      return fail('docker', `cannot reach Docker: ${(error as Error).message}`, 'check DOCKER_HOST and that the Docker engine (or the socket proxy) is running');
+    }
+    const wanted = [stack.scope.dbService, stack.scope.odooService];
+    const problems: string[] = [];
+    const seen: string[] = [];
+    for (const service of wanted) {
+      const c = found.find((s) => s.service === service);
+      if (!c) problems.push(`no container for service "${service}"${where}`);
+      else if (c.state !== 'running') problems.push(`${service} (${c.name}) is ${c.state}`);
+      else seen.push(`${service} ${c.state}${c.health === 'none' ? '' : `, ${c.health}`}`);
+    }
+    // Without COMPOSE_PROJECT, the first container of a service in any project is used: ambiguous when there are several.
+    const ambiguous: string[] = [];
+    for (const service of stack.scope.composeProject ? [] : wanted) {
+      const projects = await stack.projectsOf(service);
+      if (projects.length > 1) ambiguous.push(`"${service}" containers in several compose projects (${projects.join(', ')})`);
+    }
+    if (ambiguous.length > 0) return fail('docker', ambiguous.join('; '), 'set COMPOSE_PROJECT to the project of this stack (by default the name of the directory of docker-compose.yml, lowercase)');
+    if (problems.length > 0) {
+      return fail(
+        'docker',
+        problems.join('; '),
+        'start the stack (`docker-compose up -d`); check DB_SERVICE, ODOO_SERVICE and COMPOSE_PROJECT against `docker-compose ps`',
+      );
+    }
+    return pass('docker', `reachable; ${seen.join('; ')}`);
+  }
+
+  private async pgDump(): Promise<CheckResult> {
+    const db = this.options.database;
+    let container;
+    try {
+      container = await db.stack.runningContainer(db.dbService);
+    } catch (error) {
+      return fail('pg_dump', (error as Error).message, `start the ${db.dbService} container (\`docker-compose up -d ${db.dbService}\`)`);
+    }
+    const env = db.password ? [`PGPASSWORD=${db.password}`] : undefined;
+    const version = await execInContainer(container, ['pg_dump', '--version'], { env });
+    if (version.exitCode !== 0) {
+      return fail('pg_dump', `pg_dump cannot run in the ${db.dbService} container (exit ${version.exitCode})`, 'the db service must run the postgres:15 image, which has pg_dump');
+    }
+    // A real dump of the schema, discarded inside the container: proves the credentials and the database.
+    const dump = await execInContainer(container, ['pg_dump', '--schema-only', '-U', db.user, '-d', db.database, '-f', '/dev/null'], { env });
+    if (dump.exitCode !== 0) {
+      const detail = dump.stderr.trim().split('\n').slice(-1)[0] || `exit code ${dump.exitCode}`;
+      return fail('pg_dump', `pg_dump of "${db.database}" failed: ${detail}`, 'check POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB (the database Odoo uses)');
+    }
+    return pass('pg_dump', `${version.stdout.trim()} dumps "${db.database}" as ${db.user}`);
+  }
+
+  private async odoo(): Promise<CheckResult> {
+    const url = new URL('/web/health', this.options.odooUrl);
+    const fix = 'check ODOO_URL (from the bot container: http://odoo:8069) and `docker-compose logs odoo`';
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs - 1000), redirect: 'manual' });
+      const body = await response.text();
+      if (response.status === 200 && body.includes('pass')) return pass('odoo', `${url.href} answers ${body.trim()}`);
+      return fail('odoo', `${url.href} answered HTTP ${response.status}`, fix);
+    } catch (error) {
+      return fail('odoo', `${url.href} did not answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, fix);
+    }
+  }
+
+  private async backupDir(): Promise<CheckResult> {
+    const dir = resolve(this.options.backupDir);
+    const probe = join(dir, `.odoo-ops-doctor-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(probe, 'odoo-ops doctor probe\n');
+      await rm(probe);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return fail('backup dir', `${dir} is not writable (${code})`, 'create BACKUP_DIR and make it writable by the bot (the image runs as uid 101: `sudo chown 101:101 backup`)');
+    }
+    const fs = await statfs(dir);
+    const free = fs.bavail * fs.bsize;
+    const newest = (await this.options.local.list().catch(() => [])).reduce((max, b) => Math.max(max, b.sizeBytes), 0);
+    // A backup needs about its archive's size on disk while it runs (chunked spooling).
+    const needed = Math.max(MIN_FREE_BYTES, Math.ceil(newest * 1.1));
+    const freeText = `${(free / GIB).toFixed(1)} GiB free`;
+    if (free < needed) {
+      return fail('backup dir', `${dir}: ${freeText}, a backup needs about ${(needed / GIB).toFixed(1)} GiB`, 'free disk space or lower BACKUP_RETENTION_DAYS and run `odoo-ops prune`');
+    }
+    return pass('backup dir', `${dir} writable, ${freeText}`);
+  }
+
+  private async r2(): Promise<CheckResult> {
+    const r2 = this.options.r2;
+    if (!r2) return { name: 'R2', state: 'skip', detail: 'not configured: backups stay on local disk only', fix: 'set CF_R2_ENDPOINT, CF_R2_BUCKET, CF_R2_ACCESS_KEY_ID and CF_R2_SECRET_ACCESS_KEY for off-site copies' };
+    // Not a backup name: retention never sees it, and it is deleted right away.
+    const key = `${r2.prefix}.odoo-ops-doctor-${randomBytes(6).toString('hex')}`;
+    const content = `odoo-ops doctor probe ${new Date().toISOString()}\n`;
+    const fix = 'check CF_R2_ENDPOINT, CF_R2_BUCKET and the API token (Object Read & Write on this bucket)';
+    let stage = 'write';
+    try {
+      await r2.client.send(new PutObjectCommand({ Bucket: r2.bucket, Key: key, Body: content, ContentType: 'text/plain' }));
+      stage = 'read';
+      const object = await r2.client.send(new GetObjectCommand({ Bucket: r2.bucket, Key: key }));
+      const read = await object.Body?.transformToString();
+      if (read !== content) return fail('R2', `the probe object read back differs from what was written (bucket ${r2.bucket})`, fix);
+      stage = 'delete';
+      await r2.client.send(new DeleteObjectCommand({ Bucket: r2.bucket, Key: key }));
+    } catch (error) {
+      if (stage !== 'write') await r2.client.send(new DeleteObjectCommand({ Bucket: r2.bucket, Key: key })).catch(() => undefined);
+      return fail('R2', `cannot ${stage} a probe object in bucket ${r2.bucket}: ${describeS3Error(error)}`, fix);
+    }
+    return pass('R2', `bucket ${r2.bucket}: probe object written, read back and deleted`);
+  }
+}

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { TestbedInfo } from '../testbed/testbed-info.js';
+import { slackEnv, testbedEnv } from './testbed-env.js';
+
+const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
+
+export interface BotProcess {
+  child: ChildProcess;
+  /** The bot's `/slack/events` URL (HTTP mode). */
+  url: string;
+  /** Everything the bot logged so far. */
+  stderr(): string;
+}
+
+/**
+ * Starts `odoo-ops bot` (what `npm start` runs) as its own process with exactly
+ * `env` (plus PATH), in `cwd`, and resolves once `/healthz` on env.PORT answers.
+ */
+export async function startBotProcess(env: Record<string, string | undefined>, cwd?: string): Promise<BotProcess> {
+  const child = spawn(process.execPath, [BIN, 'bot'], { cwd, env: { PATH: process.env.PATH ?? '', ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const base = `http://127.0.0.1:${env.PORT}`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    await sleep(100);
+  }
+  return { child, url: `${base}/slack/events`, stderr: () => stderr };
+}
+
+/** The environment of a bot in HTTP mode on the test bed and the Slack stand-in, with its own BACKUP_DIR, R2 prefix and port; the repository's addons. */
+export function httpBotEnv(
+  testbed: TestbedInfo,
+  slack: Parameters<typeof slackEnv>[0],
+  options: { signingSecret: string; backupDir: string; prefix: string; port: number },
+): Record<string, string | undefined> {
+  return {
+    ...testbedEnv(testbed),
+    ...slackEnv(slack, { signingSecret: options.signingSecret }),
+    BACKUP_DIR: options.backupDir,
+    ADDONS_DIR: fileURLToPath(new URL('../../addons', import.meta.url)),
+    CF_R2_PREFIX: options.prefix,
+    PORT: String(options.port),
+  };
+}
