@@ -154,6 +154,31 @@ describe('restore', () => {
     expect(await databasesLike(testbed, `${db}_`)).toEqual([]);
   });
 
+  it('cancelled before the switch (the bot stopping): cleaned up, the live data untouched', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const name = await backUp(world);
+    await changeOdooData(testbed);
+    const before = await snapshotOdoo(testbed);
+    const startedAt = await odooStartedAt(testbed);
+    const cancel = new AbortController();
+    const outcome = await runRestore(world.services, {
+      name,
+      startedBy: 'test',
+      safetyBackup: false,
+      signal: cancel.signal,
+      onProgress: (p) => p.stage === 'restore-database' && p.state === 'started' && setTimeout(() => cancel.abort('the bot is stopping'), 50),
+    });
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.error.userMessage).toMatch(/cancelled: the bot is stopping/);
+    expect(outcome.liveUntouched).toBe(true);
+    expect(await snapshotOdoo(testbed)).toEqual(before);
+    expect(await odooStartedAt(testbed)).toBe(startedAt);
+    expect(await databasesLike(testbed, `${db}_`)).toEqual([]);
+    expect((await readdir(join(testbed.stack.odoo.dataDir, 'filestore'))).sort()).toEqual([db]);
+    expect((await readdir(world.backupDir)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
   it('keeps every copy while a failed switch-back awaits a person', async () => {
     await psql(testbed, `CREATE DATABASE "${db}_before_20200101_000000" TEMPLATE template0`, 'postgres');
     await markNeedsAttention(world.backupDir, { restore: 'odoo_backup_2020-01-01_00-00-00.tar.gz', at: new Date().toISOString(), message: 'test' });
