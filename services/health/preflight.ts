@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -34,6 +36,7 @@ export interface PreflightOptions {
 const MIN_FREE_BYTES = 512 * 1024 * 1024;
 const GIB = 1024 ** 3;
 
+const execFileAsync = promisify(execFile);
 const pass = (name: string, detail: string): CheckResult => ({ name, state: 'pass', detail });
 const fail = (name: string, detail: string, fix: string): CheckResult => ({ name, state: 'fail', detail, fix });
 
@@ -65,6 +68,7 @@ export class Preflight {
     return Promise.all([
       this.guard('docker', () => this.containers()),
       this.guard('pg_dump', () => this.pgDump()),
+      this.guard('pg_restore', () => this.pgRestore()),
       this.guard('odoo', () => this.odoo()),
       this.guard('backup dir', () => this.backupDir()),
       this.guard('R2', () => this.r2()),
@@ -133,6 +137,21 @@ export class Preflight {
       return fail('pg_dump', `pg_dump of "${db.database}" failed: ${detail}`, 'check POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB (the database Odoo uses)');
     }
     return pass('pg_dump', `${version.stdout.trim()} dumps "${db.database}" as ${db.user}`);
+  }
+
+  /** The PostgreSQL client beside odoo-ops: restores and `verify` read every dump with `pg_restore --list` before trusting it. */
+  private async pgRestore(): Promise<CheckResult> {
+    try {
+      const { stdout } = await execFileAsync('pg_restore', ['--version']);
+      return pass('pg_restore', `${stdout.trim()} (verifies dumps before a restore)`);
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      return fail(
+        'pg_restore',
+        missing ? 'pg_restore is not installed beside odoo-ops: restores and `odoo-ops verify` cannot check a dump' : (error as Error).message,
+        'install the PostgreSQL 15 client tools (Debian: apt-get install postgresql-client-15); the odoo-ops image has them',
+      );
+    }
   }
 
   private async odoo(): Promise<CheckResult> {

@@ -41,10 +41,11 @@ describe('odoo-ops doctor against the test bed', () => {
   it('all good: every check ✔, exit 0, and the R2 probe object is gone', async () => {
     const { code, out } = await runCli(['doctor'], env(), cwd);
     expect(code).toBe(0);
-    for (const name of ['config', 'docker', 'pg_dump', 'odoo', 'backup dir', 'R2', 'Slack token', 'Slack channel', 'Slack app token']) {
+    for (const name of ['config', 'docker', 'pg_dump', 'pg_restore', 'odoo', 'backup dir', 'R2', 'Slack token', 'Slack channel', 'Slack app token']) {
       expect(line(out, name), `${name} in:\n${out}`).toMatch(/^✔/);
     }
     expect(line(out, 'pg_dump')).toContain('pg_dump (PostgreSQL) 15');
+    expect(line(out, 'pg_restore')).toContain('pg_restore (PostgreSQL) 15');
     expect(out).toContain('All checks passed.');
     expect(await keysUnder(testbed, prefix)).toEqual([]);
     expect(slack.callsOf('conversations.info').at(-1)!.body.channel).toBe('C0ALERTS');

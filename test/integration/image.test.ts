@@ -115,7 +115,7 @@ describe('the Docker image, built from the Dockerfile and run against the test b
   it('`odoo-ops doctor` in the container passes every check against the test bed', async () => {
     const { code, out, err } = await docker(['run', '--rm', ...runOptions, IMAGE, 'odoo-ops', 'doctor']);
     expect(code, `${out}\n${err}`).toBe(0);
-    for (const name of ['config', 'docker', 'pg_dump', 'odoo', 'backup dir', 'R2', 'Slack token', 'Slack channel', 'Slack app token']) {
+    for (const name of ['config', 'docker', 'pg_dump', 'pg_restore', 'odoo', 'backup dir', 'R2', 'Slack token', 'Slack channel', 'Slack app token']) {
       expect(out).toMatch(new RegExp(`^✔ ${name}\\s`, 'm'));
     }
   });
