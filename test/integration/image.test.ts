@@ -131,6 +131,22 @@ describe('the Docker image, built from the Dockerfile and run against the test b
     expect((await stat(join(backupDir, result.name))).uid).toBe(101);
   });
 
+  it('`odoo-ops restore --yes` in the container (uid 101, no capabilities) restores that backup, files owned by Odoo', async () => {
+    const [name] = await readdir(backupDir);
+    // As in the compose stack: the Odoo data volume is Odoo's (uid 101) and mounted read-write in the bot.
+    await runCommand('chown', ['-R', '101:101', join(testbed.stack.odoo.dataDir, 'filestore')]);
+    const dataDir = testbed.stack.odoo.dataDir;
+    const options = runOptions.map((o) => (o === `${dataDir}:${dataDir}:ro` ? `${dataDir}:${dataDir}` : o));
+    const { code, out, err } = await docker(['run', '--rm', ...options, IMAGE, 'odoo-ops', 'restore', name!, '--yes', '--no-safety-backup', '--json']);
+    expect(code, `${out}\n${err}`).toBe(0);
+    const result = JSON.parse(out) as { ok: boolean; name: string; downtimeMs: number };
+    expect(result).toMatchObject({ ok: true, name });
+    expect(result.downtimeMs).toBeGreaterThan(0);
+    const filestore = join(dataDir, 'filestore', testbed.stack.db.database);
+    expect((await stat(filestore)).uid).toBe(101);
+    expect(await fetch(new URL('/web/health', testbed.stack.odoo.url)).then((r) => r.status)).toBe(200);
+  });
+
   it('the bot container turns healthy through its HEALTHCHECK and exits 0 on docker stop', async () => {
     const name = `odoo-ops-image-test-${process.pid}`;
     const started = await docker(['run', '-d', '--name', name, '--health-interval', '1s', ...runOptions, IMAGE]);
