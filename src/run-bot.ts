@@ -23,11 +23,13 @@ export function slackDeps(parts: SlackRestoreDeps): SlackDeps {
 }
 
 /**
- * How long a running backup may take to finish after SIGTERM before it is
- * cancelled, and how long its cleanup may then take. Together well under the
- * compose file's `stop_grace_period: 60s`, after which Docker kills the process.
+ * How long a running backup or restore may take to finish after SIGTERM before
+ * it is cancelled, how long its cleanup may then take, and how much longer a
+ * restore already in its switch may take to end it (Odoo's health wait, and a
+ * rollback's). All under the compose file's `stop_grace_period: 7m`, after which
+ * Docker kills the process; a stop with nothing running is immediate.
  */
-export const SHUTDOWN = { graceMs: 30_000, cleanupMs: 15_000 };
+export const SHUTDOWN = { graceMs: 30_000, cleanupMs: 15_000, criticalMs: 6 * 60_000 };
 
 /**
  * Composition root of the long-running bot: builds the services and the Slack

@@ -94,7 +94,8 @@ export function slackRestoreConfirmer(deps: SlackRestoreDeps): (press: RestorePr
       await press.reply(renderNotice(refusedClaim(claim)));
       return { started: false };
     }
-    const run = (signal?: AbortSignal) => runSlackRestore(deps, press, claim.offer.name, lock, signal).finally(() => lock.release());
+    const run = (signal?: AbortSignal, critical?: (inside: boolean) => void) =>
+      runSlackRestore(deps, press, claim.offer.name, lock, { signal, critical }).finally(() => lock.release());
     const running = deps.operations ? deps.operations.run(run) : run();
     if (!running) {
       await lock.release();
@@ -125,7 +126,13 @@ export function slackRestoreCanceller(deps: SlackRestoreDeps): (press: RestorePr
  * update a second) and ends with the result, the duration and Odoo's downtime;
  * the alert channel gets the result too when the offer was elsewhere.
  */
-export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePress, name: string, heldLock: HeldLock, signal?: AbortSignal): Promise<RestoreOutcome> {
+export async function runSlackRestore(
+  deps: SlackRestoreDeps,
+  press: RestorePress,
+  name: string,
+  heldLock: HeldLock,
+  stopping: { signal?: AbortSignal; critical?: (inside: boolean) => void } = {},
+): Promise<RestoreOutcome> {
   const message = new ThrottledMessage(channelNotifier(press), 'restore progress');
   const done = new Set<RestoreStage>();
   if (press.messageTs) message.adopt(press.messageTs);
@@ -137,6 +144,8 @@ export async function runSlackRestore(deps: SlackRestoreDeps, press: RestorePres
     options: { safetyBackup: true, withAddons: press.withAddons },
     heldLock,
     onProgress: (p) => {
+      // From the switch on, stopping the bot waits for the restore to end.
+      if (p.stage === 'switch' && p.state === 'started') stopping.critical?.(true);
       if (p.state === 'done') done.add(p.stage);
       message.update(renderRestoreProgress(name, press.userId, done, p.state === 'started' ? p.stage : null));
     },
