@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -117,7 +118,9 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
     expect(await reply('stranger')).toContain('Only the administrators');
     expect(await snapshotOdoo(testbed)).toEqual(changed);
 
-    await press(posted, ACTION_RESTORE_CONFIRM, ADMIN, 'confirm');
+    // With the offer's "also restore the addons" box ticked.
+    await writeFile(join(world.addonsDir, 'my_module', '__manifest__.py'), "{'name': 'edited since'}\n");
+    await press(posted, ACTION_RESTORE_CONFIRM, ADMIN, 'confirm', true);
     const holder = join(world.backupDir, '.odoo-ops.holder.json');
     for (let i = 0; i < 100 && !existsSync(holder); i++) await sleep(50);
     await command('backup', ADMIN, 'backup-during');
@@ -126,6 +129,8 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
     const final = await slack.waitFor('chat.update', (c) => c.body.ts === posted.ts && textOf(c).includes('Restore succeeded'), 60_000);
     expect(textOf(final)).toMatch(/Odoo was down \d+\.\d s/);
     expect(textOf(final)).toMatch(/Safety backup: odoo_backup_/);
+    expect(textOf(final)).toContain('addons restored');
+    expect(await readFile(join(world.addonsDir, 'my_module', '__manifest__.py'), 'utf8')).toBe("{'name': 'My Module', 'version': '17.0.1.0.0'}\n");
     expect(await snapshotOdoo(testbed)).toEqual(backedUp);
     expect(await odooHealthy(testbed)).toBe(true);
     await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0ALERTS' && textOf(c).includes('Restore succeeded'), 10_000);

@@ -33,6 +33,25 @@ describe('RunningOperations (the bot stopping)', () => {
     expect(await slow).toBe('cancelled: the bot is stopping');
   });
 
+  it('waits for work inside a critical step (a restore switching) beyond the cleanup period, and only for that', async () => {
+    const ops = new RunningOperations();
+    const switching = ops.run(async (_signal, critical) => {
+      critical(true);
+      await sleep(300);
+      return 'switched';
+    })!;
+    expect(await ops.drain({ graceMs: 10, cleanupMs: 20, criticalMs: 5000, reason: 'stopping' })).toEqual({ finished: 0, cancelled: 1, abandoned: 0 });
+    expect(await switching).toBe('switched');
+
+    const after = new RunningOperations();
+    void after.run(async (_signal, critical) => {
+      critical(true);
+      critical(false);
+      await sleep(2000);
+    });
+    expect(await after.drain({ graceMs: 10, cleanupMs: 20, criticalMs: 5000, reason: 'stopping' })).toMatchObject({ abandoned: 1 });
+  });
+
   it('gives up on work that ignores its signal after the cleanup period', async () => {
     const ops = new RunningOperations();
     void ops.run(() => sleep(2000));
