@@ -14,7 +14,8 @@ export interface DatabaseTarget {
   password?: string;
 }
 
-function passwordEnv(target: DatabaseTarget): string[] | undefined {
+/** PGPASSWORD for the tools run in the DB container, when a password is set. */
+export function passwordEnv(target: DatabaseTarget): string[] | undefined {
   return target.password ? [`PGPASSWORD=${target.password}`] : undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { DatabaseTarget } from '../backup/dump-database.js';
+import { passwordEnv, type DatabaseTarget } from '../backup/dump-database.js';
 import { execInContainer } from '../docker/exec-in-container.js';
 import { OperationError } from '../operation-error.js';
 
@@ -34,7 +34,7 @@ export class DatabaseAdmin {
     const container = await this.target.stack.runningContainer(this.target.dbService);
     const args = [commands].flat().flatMap((command) => ['-c', command]);
     const result = await execInContainer(container, ['psql', '-U', this.target.user, '-d', 'postgres', '-AtX', '-v', 'ON_ERROR_STOP=1', ...args], {
-      env: this.env(),
+      env: passwordEnv(this.target),
     });
     if (result.exitCode !== 0) throw new OperationError(this.stage, `PostgreSQL refused: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
     return result.stdout.split('\n').filter((line) => line !== '');
@@ -101,7 +101,7 @@ export class DatabaseAdmin {
     const result = await execInContainer(
       container,
       ['pg_restore', '--no-owner', '--no-privileges', '--exit-on-error', '-U', this.target.user, '-d', name],
-      { stdin: dump, env: this.env() },
+      { stdin: dump, env: passwordEnv(this.target) },
     );
     if (result.exitCode !== 0) {
       // DETAIL lines quote the failing row: company data, not for a Slack channel.
@@ -119,9 +119,5 @@ export class DatabaseAdmin {
     const available = Number(result.stdout.trim().split('\n').at(-1)?.split(/\s+/)[3]);
     if (result.exitCode !== 0 || !Number.isFinite(available)) throw new OperationError(this.stage, `cannot read the free space of ${dataDirectory}: ${result.stderr.trim()}`);
     return available * 1024;
-  }
-
-  private env(): string[] | undefined {
-    return this.target.password ? [`PGPASSWORD=${this.target.password}`] : undefined;
   }
 }

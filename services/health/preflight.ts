@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DatabaseTarget } from '../backup/dump-database.js';
 import { execInContainer } from '../docker/exec-in-container.js';
 import type { StackContainers } from '../docker/stack-containers.js';
 import type { LocalBackend } from '../storage/local-backend.js';
+import { freeBytesAt } from '../free-space.js';
 import { runProbe } from './run-probe.js';
 
 /** One line of `odoo-ops doctor`: what was checked, what was found, and what to do when it failed. */
@@ -178,8 +179,7 @@ export class Preflight {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
       return fail('backup dir', `${dir} is not writable (${code})`, 'create BACKUP_DIR and make it writable by the bot (the image runs as uid 101: `sudo chown 101:101 backup`)');
     }
-    const fs = await statfs(dir);
-    const free = fs.bavail * fs.bsize;
+    const free = await freeBytesAt(dir);
     const newest = (await this.options.local.list().catch(() => [])).reduce((max, b) => Math.max(max, b.sizeBytes), 0);
     // A backup needs about its archive's size on disk while it runs (chunked spooling).
     const needed = Math.max(MIN_FREE_BYTES, Math.ceil(newest * 1.1));

@@ -48,14 +48,6 @@ export class OdooControl {
     throw new OperationError(stage, `Odoo did not pass /web/health within ${Math.round(timeoutMs / 1000)} s (last answer: ${last})`);
   }
 
-  /** True when `/web/health` answers 200 now. */
-  async healthy(): Promise<boolean> {
-    return this.waitHealthy('health', 1).then(
-      () => true,
-      () => false,
-    );
-  }
-
   /** The uid and gid Odoo's process runs as (`id` in its running container), or null when it is not running. */
   async runsAs(): Promise<{ uid: number; gid: number } | null> {
     let container;

@@ -9,8 +9,8 @@ import { runStep } from '../pipeline-step.js';
 import type { Services } from '../services.js';
 import { discardPreviousState, markNeedsAttention } from './discard-previous.js';
 import { extractTarball } from './extract-tarball.js';
-import { freeBytesAt, shortfalls, type SpaceNeed } from './free-space.js';
-import { locateBackup, type LocatedBackup } from './locate-backup.js';
+import { freeBytesAt, shortfalls, type SpaceNeed } from '../free-space.js';
+import { locateBackup } from './locate-backup.js';
 import { restoreNames, restoreStamp, MAX_IDENTIFIER_BYTES } from './restore-names.js';
 import { switchOver, SwitchFailed } from './switch-over.js';
 import { verifyArchive, type ArchiveCheck, type VerifiedArchive, type VerifyOptions } from './verify-archive.js';
@@ -141,7 +141,12 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     if (!located.localPath) {
       await step('fetch', () => services.r2!.fetch(request.name, archive));
     }
-    const verified = await step('verify', () => verifyBeforeRestore(services, located, archive, join(staging, 'members'), request.verify));
+    const membersDir = join(staging, 'members');
+    const verified = await step('verify', async () => {
+      await mkdir(membersDir, { recursive: true });
+      // Against what the stores recorded: R2's SHA-256 of this name, when R2 holds it.
+      return verifyArchive(archive, membersDir, { ...request.verify, expectedSha256: located.sha256 });
+    });
     checks = verified.checks;
     if (!verified.ok) {
       const failed = verified.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`);
@@ -244,18 +249,6 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await ownLock?.release();
   }
-}
-
-/** Verification against what the stores recorded: R2's SHA-256 of this name, when R2 holds it. */
-async function verifyBeforeRestore(
-  services: Services,
-  located: LocatedBackup,
-  archive: string,
-  membersDir: string,
-  options: Pick<VerifyOptions, 'listDump'> | undefined,
-): Promise<VerifiedArchive> {
-  await mkdir(membersDir, { recursive: true });
-  return verifyArchive(archive, membersDir, { ...options, expectedSha256: located.sha256 });
 }
 
 /**

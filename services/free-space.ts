@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { formatBytes } from '../format-bytes.js';
+import { formatBytes } from './format-bytes.js';
 
 /** One place a restore writes to, and how much it will write there. */
 export interface SpaceNeed {
