@@ -35,7 +35,7 @@ export async function archiveDirectory(spec: DirectoryArchive, sink: Writable, o
     // Level 6 like `tar czf`; the filestore is often already-compressed attachments either way.
     const skip = spec.skipTopLevel;
     const filter = skip ? (path: string) => !skip.test(path.replace(/^\.\//, '').split('/')[0] ?? '') : undefined;
-    return await writeTarStream(tar.create({ gzip: { level: 6 }, cwd: spec.cwd, portable: true, filter }, spec.paths), sink, onBytes);
+    return await writeTarStream(tar.create({ cwd: spec.cwd, portable: true, filter }, spec.paths), sink, 6, onBytes);
   } catch (error) {
     throw new OperationError(spec.stage, `could not archive ${spec.cwd}: ${(error as Error).message}`, { cause: error });
   }

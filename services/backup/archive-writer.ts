@@ -7,6 +7,8 @@ import type { ChunkedSpool } from './chunked-spool.js';
 import { HashingCounter } from './hashing-writer.js';
 
 const BLOCK = 512;
+/** Output pieces of 256 KiB, not zlib's 16 KiB: fewer buffers to hash, write and collect. */
+const ZLIB_CHUNK = 256 * 1024;
 
 export interface WrittenArchive {
   sizeBytes: number;
@@ -22,7 +24,7 @@ export interface WrittenArchive {
  * from node-tar; the archive is hashed as it is written.
  */
 export class ArchiveWriter {
-  private readonly gzip = createGzip({ level: 0 });
+  private readonly gzip = createGzip({ level: 0, chunkSize: ZLIB_CHUNK });
   private readonly counter: HashingCounter;
   private readonly written: Promise<void>;
   private queue: Promise<void> = Promise.resolve();

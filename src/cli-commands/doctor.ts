@@ -3,7 +3,6 @@ import type { CheckResult } from '../../services/health/preflight.js';
 import { buildServices } from '../build-services.js';
 import { createRedactor } from '../redact.js';
 import { renderDoctorText } from '../render-text.js';
-import { slackPreflight } from '../slack/slack-preflight.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { configure } from './configure.js';
 
@@ -26,7 +25,14 @@ export const doctor: CliCommand = {
     }
     const mode = config.slack ? (config.slack.appToken ? 'Slack in Socket Mode' : 'Slack in HTTP mode') : 'no Slack (CLI only)';
     const configured: CheckResult = { name: 'config', state: 'pass', detail: `valid: ${mode}, ${config.r2 ? 'R2 configured' : 'local-only backups'}, database "${config.postgres.db}"` };
-    const reply = await doctorCommand(buildServices(config), { before: [configured], extra: () => slackPreflight(config.slack) });
+    const reply = await doctorCommand(buildServices(config), {
+      before: [configured],
+      extra: async () => {
+        // Loaded only here: the Slack client would cost every other command time to start.
+        const { slackPreflight } = await import('../slack/slack-preflight.js');
+        return slackPreflight(config.slack);
+      },
+    });
     const redact = createRedactor(config.secrets);
     if (values.json) io.stdout.write(`${redact(JSON.stringify({ ok: reply.ok, checks: reply.checks }))}\n`);
     else io.stdout.write(redact(renderDoctorText(reply)));

@@ -57,8 +57,9 @@ async function waitHealthy(docker: Docker, id: string, what: string): Promise<vo
  * /web/health, with the Odoo data dir bind-mounted at /var/lib/odoo). Both use
  * the host network and listen on free loopback ports only.
  */
-export async function startStack(docker: Docker, images: TestImages, options: { project: string; odooDataDir: string }): Promise<TestStack> {
+export async function startStack(docker: Docker, images: TestImages, options: { project: string; odooDataDir: string; healthIntervalMs?: number }): Promise<TestStack> {
   const { project } = options;
+  const healthInterval = (options.healthIntervalMs ?? 500) * (SECOND / 1000);
   await removeStaleStacks(docker);
   await removeStack(docker, project);
   const owner = { [OWNER_LABEL]: String(process.pid) };
@@ -74,7 +75,7 @@ export async function startStack(docker: Docker, images: TestImages, options: { 
     Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'db', ...owner },
     Healthcheck: {
       Test: ['CMD-SHELL', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
-      Interval: SECOND / 2,
+      Interval: healthInterval,
       Timeout: 5 * SECOND,
       Retries: 3,
       StartPeriod: 60 * SECOND,
@@ -90,7 +91,7 @@ export async function startStack(docker: Docker, images: TestImages, options: { 
     Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'odoo', ...owner },
     Healthcheck: {
       Test: ['CMD-SHELL', `busybox wget -q -O /dev/null http://127.0.0.1:${odooPort}/web/health`],
-      Interval: SECOND / 2,
+      Interval: healthInterval,
       Timeout: 5 * SECOND,
       Retries: 3,
     },
