@@ -10,7 +10,12 @@ const STDERR = 2;
  * stderr for error messages. Unlike `modem.demuxStream` it ends when its input ends.
  */
 export class DockerStreamDemuxer extends Transform {
-  private pending: Buffer = Buffer.alloc(0);
+  /** The header being read, when a chunk ended inside one. */
+  private readonly header = Buffer.alloc(HEADER);
+  private headerBytes = 0;
+  /** What is left of the current frame's payload, and whose it is. */
+  private payloadLeft = 0;
+  private payloadType = 0;
   private stderrChunks: Buffer[] = [];
   private stderrBytes = 0;
 
@@ -23,24 +28,36 @@ export class DockerStreamDemuxer extends Transform {
     return Buffer.concat(this.stderrChunks).toString('utf8');
   }
 
+  // Payload goes downstream as slices of the socket's chunks, never copied:
+  // frames are 32 KiB and straddle chunks, and copying each chunk to join them
+  // cost a dump a memcpy of every byte plus the garbage.
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     let offset = 0;
-    while (this.pending.length - offset >= HEADER) {
-      const type = this.pending[offset]!;
-      const size = this.pending.readUInt32BE(offset + 4);
-      if (this.pending.length - offset < HEADER + size) break;
-      const payload = this.pending.subarray(offset + HEADER, offset + HEADER + size);
-      if (type === STDOUT) this.push(payload);
-      else if (type === STDERR) this.keepStderr(payload);
-      offset += HEADER + size;
+    while (offset < chunk.length) {
+      if (this.payloadLeft === 0) {
+        const take = Math.min(HEADER - this.headerBytes, chunk.length - offset);
+        chunk.copy(this.header, this.headerBytes, offset, offset + take);
+        this.headerBytes += take;
+        offset += take;
+        if (this.headerBytes < HEADER) break;
+        this.headerBytes = 0;
+        this.payloadType = this.header[0]!;
+        this.payloadLeft = this.header.readUInt32BE(4);
+        continue;
+      }
+      const take = Math.min(this.payloadLeft, chunk.length - offset);
+      const payload = chunk.subarray(offset, offset + take);
+      if (this.payloadType === STDOUT) this.push(payload);
+      else if (this.payloadType === STDERR) this.keepStderr(payload);
+      this.payloadLeft -= take;
+      offset += take;
     }
-    this.pending = this.pending.subarray(offset);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    done(this.pending.length > 0 ? new Error(`docker stream ended inside a frame (${this.pending.length} bytes left)`) : null);
+    const left = this.headerBytes + this.payloadLeft;
+    done(left > 0 ? new Error(`docker stream ended inside a frame (${left} bytes left)`) : null);
   }
 
   private keepStderr(payload: Buffer): void {
