@@ -1,14 +1,12 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { Header } from 'tar';
 import type { ChunkedSpool } from './chunked-spool.js';
 import { HashingCounter } from './hashing-writer.js';
+import { StoredGzip } from './stored-gzip.js';
 
 const BLOCK = 512;
-/** Output pieces of 256 KiB, not zlib's 16 KiB: fewer buffers to hash, write and collect. */
-const ZLIB_CHUNK = 256 * 1024;
 
 export interface WrittenArchive {
   sizeBytes: number;
@@ -19,12 +17,12 @@ export interface WrittenArchive {
  * The outer archive (`<name>.tar.gz`, top folder `folder`), written as its
  * members become ready: each is appended whole, in the order appended, and a
  * spooled member's chunks are freed as they are copied. The members are
- * compressed already, so the gzip layer stores them (level 0): compressing
+ * compressed already, so the gzip layer stores them (StoredGzip): compressing
  * them again would cost CPU on the critical path for no bytes. Tar headers come
  * from node-tar; the archive is hashed as it is written.
  */
 export class ArchiveWriter {
-  private readonly gzip = createGzip({ level: 0, chunkSize: ZLIB_CHUNK });
+  private readonly gzip = new StoredGzip();
   private readonly counter: HashingCounter;
   private readonly written: Promise<void>;
   private queue: Promise<void> = Promise.resolve();

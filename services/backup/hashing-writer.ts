@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Transform, type Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 
 /** What was written: its size and SHA-256, for the manifest. */
 export interface WrittenFile {
@@ -27,14 +26,4 @@ export class HashingCounter extends Transform {
   digest(): string {
     return this.hash.digest('hex');
   }
-}
-
-/**
- * Writes a stream to `sink` (a spool), hashing it on the way so it is never
- * read twice. Rejects if any stage fails; the caller removes what was written.
- */
-export async function writeHashed(source: Readable, sink: Writable, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
-  const counter = new HashingCounter(onBytes);
-  await pipeline(source, counter, sink);
-  return { sizeBytes: counter.bytes, sha256: counter.digest() };
 }
