@@ -35,7 +35,9 @@ export async function archiveDirectory(spec: DirectoryArchive, sink: Writable, o
     // Level 6 like `tar czf`; the filestore is often already-compressed attachments either way.
     const skip = spec.skipTopLevel;
     const filter = skip ? (path: string) => !skip.test(path.replace(/^\.\//, '').split('/')[0] ?? '') : undefined;
-    return await writeTarStream(tar.create({ cwd: spec.cwd, portable: true, filter }, spec.paths), sink, 6, onBytes);
+    // Files are read 1 MiB at a time (node-tar reads up to 16 MiB at once): a
+    // large attachment must not raise the bot's memory.
+    return await writeTarStream(tar.create({ cwd: spec.cwd, portable: true, filter, maxReadSize: 1024 * 1024 }, spec.paths), sink, 6, onBytes);
   } catch (error) {
     throw new OperationError(spec.stage, `could not archive ${spec.cwd}: ${(error as Error).message}`, { cause: error });
   }
