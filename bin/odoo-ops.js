@@ -4,10 +4,11 @@
 // Thin launcher: the CLI is compiled from src/cli.ts by `npm run build` (run by `npm ci` via `prepare`).
 
 // Checked before loading the CLI, whose modules would otherwise fail with an
-// obscure missing-export error (the archive writer uses zlib.crc32, Node ≥ 20.15).
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 15)) {
-  process.stderr.write(`odoo-ops needs Node.js 20.15 or newer (22 or 24 LTS recommended); this is ${process.version}\n`);
+// obscure missing-export error: the archive writer needs zlib.crc32, which came
+// in Node 20.15 and 22.2 (not 21, nor 22.0-22.1).
+const { crc32 } = await import('node:zlib');
+if (typeof crc32 !== 'function') {
+  process.stderr.write(`odoo-ops needs Node.js 20.15 or newer, 22.2 or newer on 22 (24 LTS recommended); this is ${process.version}\n`);
   process.exit(2);
 }
 const { main } = await import('../dist/src/cli.js');

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
 import type { ChunkedSpool } from './chunked-spool.js';
 import { HashingCounter } from './hashing-writer.js';
-import { StoredGzip } from './stored-gzip.js';
+import { BlockGzip } from './block-gzip.js';
 
 const BLOCK = 512;
 
@@ -17,12 +17,12 @@ export interface WrittenArchive {
  * The outer archive (`<name>.tar.gz`, top folder `folder`), written as its
  * members become ready: each is appended whole, in the order appended, and a
  * spooled member's chunks are freed as they are copied. The members are
- * compressed already, so the gzip layer stores them (StoredGzip): compressing
+ * compressed already, so the gzip layer stores them (BlockGzip at level 0): compressing
  * them again would cost CPU on the critical path for no bytes. Tar headers come
  * from node-tar; the archive is hashed as it is written.
  */
 export class ArchiveWriter {
-  private readonly gzip = new StoredGzip();
+  private readonly gzip = new BlockGzip(0);
   private readonly counter: HashingCounter;
   private readonly written: Promise<void>;
   private queue: Promise<void> = Promise.resolve();

@@ -15,6 +15,8 @@ export class ChunkedSpool extends Writable {
   private readonly chunks: string[] = [];
   private handle: FileHandle | null = null;
   private inChunk = 0;
+  /** The write under way: a destroy waits for it, so no file is opened or written after. */
+  private writing: Promise<void> = Promise.resolve();
   bytes = 0;
 
   constructor(
@@ -27,11 +29,13 @@ export class ChunkedSpool extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.append([chunk]).then(() => done(), done);
+    this.writing = this.append([chunk]);
+    this.writing.then(() => done(), done);
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
-    this.append(chunks.map((c) => c.chunk)).then(() => done(), done);
+    this.writing = this.append(chunks.map((c) => c.chunk));
+    this.writing.then(() => done(), done);
   }
 
   override _final(done: (error?: Error | null) => void): void {
@@ -39,7 +43,10 @@ export class ChunkedSpool extends Writable {
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    this.closeChunk().then(() => done(error), () => done(error));
+    this.writing
+      .catch(() => undefined)
+      .then(() => this.closeChunk())
+      .then(() => done(error), () => done(error));
   }
 
   /**
@@ -58,11 +65,14 @@ export class ChunkedSpool extends Writable {
   private async append(pieces: Buffer[]): Promise<void> {
     const queue = [...pieces];
     while (queue.length > 0) {
+      // Destroyed (a cancelled backup, a failed stage): the rest is not written.
+      if (this.destroyed) throw new Error('spool destroyed');
       if (!this.handle) {
         const path = `${this.base}.${String(this.chunks.length).padStart(3, '0')}`;
         this.handle = await open(path, 'wx');
         this.chunks.push(path);
         this.inChunk = 0;
+        if (this.destroyed) throw new Error('spool destroyed');
       }
       // Take whole pieces up to the chunk's end, splitting the one that crosses it.
       const batch: Buffer[] = [];

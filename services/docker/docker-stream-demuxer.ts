@@ -56,8 +56,8 @@ export class DockerStreamDemuxer extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    const left = this.headerBytes + this.payloadLeft;
-    done(left > 0 ? new Error(`docker stream ended inside a frame (${left} bytes left)`) : null);
+    const missing = (this.headerBytes > 0 ? HEADER - this.headerBytes : 0) + this.payloadLeft;
+    done(missing > 0 ? new Error(`docker stream ended inside a frame (${missing} bytes missing)`) : null);
   }
 
   private keepStderr(payload: Buffer): void {
