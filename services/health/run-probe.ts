@@ -1,11 +1,16 @@
 /** What one status probe found: a value, or why it has none. */
-export type ProbeResult<T> = { ok: true; value: T } | { ok: false; reason: 'timeout' | 'error'; message: string };
+export type ProbeResult<T> = { ok: true; value: T } | { ok: false; reason: 'timeout' | 'error' | 'down'; message: string };
+
+/** Thrown by a probe that found its service not running (not merely unanswered): the verdict is then `down`. */
+export class ServiceDown extends Error {
+  override name = 'ServiceDown';
+}
 
 /**
  * Runs `probe` with its own deadline. A probe that hangs (a paused container,
  * an unreachable R2 endpoint) resolves as `{ reason: 'timeout' }` after
  * `timeoutMs` instead of delaying the other probes; one that throws resolves as
- * `{ reason: 'error' }` with the error's message. Never rejects. The abandoned
+ * `{ reason: 'error' }` with the error's message (`'down'` for ServiceDown). Never rejects. The abandoned
  * work is not cancelled (most clients here cannot be), only no longer awaited.
  */
 export async function runProbe<T>(probe: () => Promise<T>, timeoutMs: number): Promise<ProbeResult<T>> {
@@ -17,7 +22,7 @@ export async function runProbe<T>(probe: () => Promise<T>, timeoutMs: number): P
     try {
       return { ok: true, value: await probe() };
     } catch (error) {
-      return { ok: false, reason: 'error', message: error instanceof Error ? error.message : String(error) };
+      return { ok: false, reason: error instanceof ServiceDown ? 'down' : 'error', message: error instanceof Error ? error.message : String(error) };
     }
   })();
   try {

@@ -5,7 +5,7 @@ import { execInContainer } from '../docker/exec-in-container.js';
 import type { ContainerState, StackContainers } from '../docker/stack-containers.js';
 import { listBackups } from '../storage/backup-catalog.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
-import { ProbeTimeout, runProbe, withDeadline, type ProbeResult } from './run-probe.js';
+import { ProbeTimeout, runProbe, ServiceDown, withDeadline, type ProbeResult } from './run-probe.js';
 import { scheduleRuns } from '../backup/backup-schedule.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
@@ -185,7 +185,7 @@ export class StatusService {
       env: o.databasePassword ? [`PGPASSWORD=${o.databasePassword}`] : undefined,
     }).catch((error: { statusCode?: number }) => {
       // Docker refuses an exec into a paused or stopped container at once (HTTP 409) with a long message naming the container id.
-      if (error.statusCode === 409) throw new Error('cannot query: the db container is paused or stopped');
+      if (error.statusCode === 409) throw new ServiceDown('cannot query: the db container is paused or stopped');
       throw error;
     });
     if (result.exitCode !== 0) throw new Error(`psql exited with ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`);
@@ -239,7 +239,7 @@ const describeProbe = (what: string, p: ProbeResult<unknown>) =>
 
 /**
  * The verdict: `down` when Odoo cannot serve users (a container not running,
- * `/web/health` failing), `degraded` when it serves but something needs
+ * `/web/health` failing, the database refusing queries because its container is paused or stopped), `degraded` when it serves but something needs
  * attention (unhealthy healthcheck, a probe without answer, no or an overdue
  * backup, R2 unreachable, less than 10 % disk free), `healthy` otherwise.
  */
@@ -257,7 +257,8 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
     if (!s.odoo.value.ok) down.push(`Odoo /web/health answered HTTP ${s.odoo.value.httpStatus}`);
   } else if (s.odoo.reason === 'timeout') down.push('Odoo /web/health: no answer (timeout)');
   else down.push(`Odoo /web/health: ${s.odoo.message}`);
-  if (!s.databaseSizeBytes.ok) degraded.push(describeProbe(`database "${o.database}"`, s.databaseSizeBytes));
+  // A database whose container refuses queries is down even when the container listing itself went unanswered.
+  if (!s.databaseSizeBytes.ok) (s.databaseSizeBytes.reason === 'down' ? down : degraded).push(describeProbe(`database "${o.database}"`, s.databaseSizeBytes));
   if (!s.filestoreSizeBytes.ok) degraded.push(describeProbe('filestore', s.filestoreSizeBytes));
   if (!s.lastBackup.ok) degraded.push(describeProbe('backups', s.lastBackup));
   else if (s.lastBackup.value === null) degraded.push('no backup found');

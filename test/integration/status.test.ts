@@ -93,8 +93,10 @@ describe('odoo-ops status', () => {
     expect(elapsed).toBeLessThan(3500);
     expect(reply.status.databaseSizeBytes.ok).toBe(false);
     expect(reply.status.verdict).toBe('down');
-    expect(reply.status.reasons).toContain('db container is paused');
     expect(reply.status.reasons).toContain('database "odoo": cannot query: the db container is paused or stopped');
+    // Docker lists a paused container slowly when the machine is busy (a full test
+    // run): the listing may go unanswered within the probe's 2 s, and says so.
+    expect(reply.status.reasons.filter((r) => r === 'db container is paused' || r === 'containers: unknown (timeout)')).toHaveLength(1);
     // The other probes still answered.
     expect(reply.status.odoo).toMatchObject({ ok: true });
     expect(reply.status.r2).toEqual({ state: 'reachable' });

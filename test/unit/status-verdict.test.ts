@@ -32,6 +32,19 @@ describe('status verdict', () => {
     expect(result.reasons).toEqual(['Odoo /web/health: connect ECONNREFUSED 127.0.0.1:8069']);
   });
 
+  it('is down when the database container refuses queries, even if the container listing went unanswered', () => {
+    const result = judge(
+      {
+        ...healthy,
+        containers: { ok: false, reason: 'timeout', message: 'no answer within 2000 ms' },
+        databaseSizeBytes: { ok: false, reason: 'down', message: 'cannot query: the db container is paused or stopped' },
+      },
+      { database: 'odoo' },
+    );
+    expect(result.verdict).toBe('down');
+    expect(result.reasons).toEqual(['database "odoo": cannot query: the db container is paused or stopped', 'containers: unknown (timeout)']);
+  });
+
   it('is degraded with "unknown (timeout)" when the database probe hangs, and when R2 is unreachable', () => {
     const result = judge(
       { ...healthy, databaseSizeBytes: { ok: false, reason: 'timeout', message: 'no answer within 2000 ms' }, r2: { state: 'unreachable', message: 'Access Denied' } },
