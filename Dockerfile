@@ -42,8 +42,12 @@ COPY config ./config
 # The relative defaults ADDONS_DIR=./addons and BACKUP_DIR=./backup resolve here (mount points).
 RUN mkdir -p addons backup && chown odoo-ops:odoo-ops backup \
     && ln -s /app/bin/odoo-ops.js /usr/local/bin/odoo-ops
+# Memory settings for streaming backups, as in bin/odoo-ops.js (why, there):
+# a bounded heap, a small young generation, glibc malloc keeping Buffers.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-old-space-size=128 \
+    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2" \
+    MALLOC_MMAP_THRESHOLD_=33554432 \
+    MALLOC_TRIM_THRESHOLD_=33554432 \
     PORT=3000
 USER odoo-ops
 EXPOSE 3000

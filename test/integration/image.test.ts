@@ -104,12 +104,13 @@ describe('the Docker image, built from the Dockerfile and run against the test b
   });
 
   it('runs as uid 101 with PostgreSQL 15 client tools and a bounded heap', async () => {
-    const { code, out } = await docker(['run', '--rm', IMAGE, 'sh', '-c', 'id -u; pg_restore --version; echo "$NODE_OPTIONS"; node --version']);
+    const { code, out } = await docker(['run', '--rm', IMAGE, 'sh', '-c', 'id -u; pg_restore --version; echo "$NODE_OPTIONS"; echo "$MALLOC_MMAP_THRESHOLD_ $MALLOC_TRIM_THRESHOLD_"; node --version']);
     expect(code).toBe(0);
-    const [uid, pgRestore, nodeOptions] = out.trim().split('\n');
+    const [uid, pgRestore, nodeOptions, malloc] = out.trim().split('\n');
     expect(uid).toBe('101');
     expect(pgRestore).toMatch(/^pg_restore \(PostgreSQL\) 15\./);
-    expect(nodeOptions).toBe('--max-old-space-size=128');
+    expect(nodeOptions).toBe('--max-old-space-size=128 --max-semi-space-size=2');
+    expect(malloc).toBe('33554432 33554432');
   });
 
   it('`odoo-ops doctor` in the container passes every check against the test bed', async () => {

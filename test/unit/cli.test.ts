@@ -43,6 +43,13 @@ describe('the odoo-ops binary (what npx odoo-ops and npm start run)', { timeout:
     // Two Node start-ups: on a loaded 2-core machine that exceeds the default 5 s.
   }, 30_000);
 
+  it('runs as an executable through its shebang (env -S with the malloc settings and node flags), as `odoo-ops` on PATH does', () => {
+    const direct = spawnSync(BIN, ['help'], { encoding: 'utf8' });
+    expect(direct.stderr).toBe('');
+    expect(direct.status).toBe(0);
+    expect(direct.stdout).toContain('Usage: odoo-ops <command>');
+  });
+
   it('reads .env from the working directory and prints one line per bad variable, without secrets, exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'odoo-ops-env-'));
     writeFileSync(
