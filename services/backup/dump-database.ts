@@ -19,6 +19,24 @@ export function passwordEnv(target: DatabaseTarget): string[] | undefined {
   return target.password ? [`PGPASSWORD=${target.password}`] : undefined;
 }
 
+// pg_dump writes its output in 4 KiB pieces, and each one wakes containerd-shim
+// and dockerd to carry it through the exec stream. Buffering its stdout in
+// 1 MiB (coreutils' stdbuf, in the Debian-based postgres images) cut the
+// machine's CPU for a dump through `docker exec` by a fifth (21 -> 17 CPU-s for
+// a 280 MB dump) with the same bytes. Images without stdbuf (Alpine) run
+// pg_dump as it is.
+const PG_DUMP_WITH_BUFFERED_STDOUT = 'if command -v stdbuf >/dev/null 2>&1; then exec stdbuf -o 1M pg_dump "$@"; else exec pg_dump "$@"; fi';
+
+/**
+ * The command run in the DB container: `pg_dump -Fc -Z1` of `database` as
+ * `user` to stdout, under `stdbuf -o 1M` when the container has it. The
+ * arguments reach pg_dump as they are (never through the shell's parser), and
+ * its exit code is the command's.
+ */
+export function pgDumpCommand(user: string, database: string): string[] {
+  return ['sh', '-c', PG_DUMP_WITH_BUFFERED_STDOUT, 'pg_dump', '-Fc', '-Z', '1', '-U', user, '-d', database];
+}
+
 /**
  * `pg_dump -Fc` of the database, run in the DB container (its pg_dump matches
  * the server; the Odoo image's newer one writes dumps PostgreSQL 15 rejects),
@@ -33,7 +51,7 @@ export async function dumpDatabase(target: DatabaseTarget, sink: Writable, onByt
   // Both settle before we look: a full disk stops the exec stream, and the
   // write error is the one worth reporting.
   const [execution, writing] = await Promise.allSettled([
-    execInContainer(container, ['pg_dump', '-Fc', '-Z', '1', '-U', target.user, '-d', target.database], { stdout: through, env: passwordEnv(target) }),
+    execInContainer(container, pgDumpCommand(target.user, target.database), { stdout: through, env: passwordEnv(target) }),
     pipeline(through, counter, sink),
   ]);
   if (writing.status === 'rejected') throw writing.reason;
