@@ -29,8 +29,7 @@ export class ChunkedSpool extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.writing = this.append([chunk]);
-    this.writing.then(() => done(), done);
+    this._writev([{ chunk }], done);
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
