@@ -1,4 +1,5 @@
-import { asOperationError, type OperationError } from '../services/operation-error.js';
+import { asOperationError, OperationError } from '../services/operation-error.js';
+import { recoverSwitch, recoveryNotice } from '../services/restore/recover-switch.js';
 import { pruneOlderThan, type PruneResult } from '../services/backup/prune-backups.js';
 import { discardPreviousState, type DiscardedState } from '../services/restore/discard-previous.js';
 import type { Services } from '../services/services.js';
@@ -15,12 +16,15 @@ export async function pruneCommand(services: Services, input: { startedBy: strin
   let lock;
   try {
     lock = await services.lock.acquire('prune', input.startedBy);
+    const recovery = await recoverSwitch(services, { startedBy: input.startedBy, heldLock: lock });
+    if (recovery.action === 'failed') return { ok: false, error: new OperationError('recover', `${recovery.message}; nothing was pruned`) };
     const result = await pruneOlderThan(services.backends, {
       retentionDays: services.settings.retentionDays,
       timeZone: services.settings.timeZone,
       dryRun: input.dryRun,
     });
-    const warnings: string[] = [];
+    const recovered = recoveryNotice(recovery);
+    const warnings: string[] = recovered ? [recovered] : [];
     let discarded: DiscardedState | null = null;
     try {
       discarded = await discardPreviousState(services, { dryRun: input.dryRun });

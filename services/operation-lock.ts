@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { OperationError } from './operation-error.js';
 
-export type OperationKind = 'backup' | 'restore' | 'prune';
+export type OperationKind = 'backup' | 'restore' | 'prune' | 'recover';
 
 export interface LockHolder {
   operation: OperationKind;
@@ -19,6 +19,15 @@ export interface LockHolder {
 export interface HeldLock {
   holder: LockHolder;
   release(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 // The holder refreshes the lock every STALE/2; a lock not refreshed for STALE
@@ -39,7 +48,7 @@ export class OperationLock {
   }
 
   /** Takes the lock or throws OperationError('lock', 'busy: …'). Creates BACKUP_DIR if needed. */
-  async acquire(operation: OperationKind, startedBy: string): Promise<HeldLock> {
+  async acquire(operation: OperationKind, startedBy: string, retakeDead = true): Promise<HeldLock> {
     await mkdir(this.dir, { recursive: true });
     const holder: LockHolder = { operation, startedBy, startedAt: new Date().toISOString(), host: hostname(), pid: process.pid };
     let release: () => Promise<void>;
@@ -55,6 +64,11 @@ export class OperationLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       const current = await this.holder();
+      // A holder on this host whose process is gone (killed) is not waited out for STALE_MS.
+      if (current && current.host === hostname() && current.pid !== process.pid && !alive(current.pid) && retakeDead) {
+        await rm(`${this.lockPath}.lock`, { recursive: true, force: true });
+        return this.acquire(operation, startedBy, false);
+      }
       const who = current ? `${current.operation} started by ${current.startedBy} at ${current.startedAt}` : 'another operation is running';
       throw new OperationError('lock', `busy: ${who}`, { cause: error });
     }

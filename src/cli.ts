@@ -6,6 +6,7 @@ import { bot } from './cli-commands/bot.js';
 import { doctor } from './cli-commands/doctor.js';
 import { EXIT, type CliCommand, type CliIo } from './cli-commands/cli-command.js';
 import { help } from './cli-commands/help.js';
+import { settleInterruptedSwitch } from './cli-commands/settle-interrupted-switch.js';
 import { list } from './cli-commands/list.js';
 import { prune } from './cli-commands/prune.js';
 import { restore } from './cli-commands/restore.js';
@@ -44,6 +45,8 @@ export async function main(
   if (parsed.positionals.length > command.positionals) {
     return badUsage(io, `unexpected argument "${parsed.positionals[command.positionals]}" for ${name}`);
   }
+  // Any command but help first settles a restore's switch that a killed process left half-done.
+  if (command.name !== 'help') await settleInterruptedSwitch(io);
   // No option is declared `multiple`, so every value is a string or a boolean.
   return command.run(io, parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
 }

@@ -17,6 +17,8 @@ export interface DirectoryArchive {
   missingHint: string;
   /** Entries directly under `cwd` (when `paths` is `.`) to leave out. */
   skipTopLevel?: RegExp;
+  /** Path put before every entry's (a set-aside filestore archived as `filestore/<db>`). */
+  prefix?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function archiveDirectory(spec: DirectoryArchive, sink: Writable, o
     const filter = skip ? (path: string) => !skip.test(path.replace(/^\.\//, '').split('/')[0] ?? '') : undefined;
     // Files are read 1 MiB at a time (node-tar reads up to 16 MiB at once): a
     // large attachment must not raise the bot's memory.
-    return await writeTarStream(tar.create({ cwd: spec.cwd, portable: true, filter, maxReadSize: 1024 * 1024 }, spec.paths), sink, 6, onBytes);
+    return await writeTarStream(tar.create({ cwd: spec.cwd, portable: true, filter, prefix: spec.prefix, maxReadSize: 1024 * 1024 }, spec.paths), sink, 6, onBytes);
   } catch (error) {
     throw new OperationError(spec.stage, `could not archive ${spec.cwd}: ${(error as Error).message}`, { cause: error });
   }

@@ -11,6 +11,8 @@ export interface ArchiveManifest {
   postgresVersion: string;
   odooVersion: string;
   tool: string;
+  /** What the archive holds when it is not the live state: e.g. the data a restore set aside. */
+  origin?: string;
   members: Record<string, { sizeBytes: number; sha256: string }>;
 }
 
@@ -21,6 +23,7 @@ export interface ManifestInput {
   postgresVersion: string;
   odooVersion: string;
   tool: string;
+  origin?: string;
   members: Record<(typeof MEMBERS)[number], WrittenFile>;
 }
 
@@ -36,6 +39,7 @@ export function backupInfo(input: ManifestInput): string {
     postgres_version: input.postgresVersion,
     odoo_version: input.odooVersion,
     tool: input.tool,
+    ...(input.origin ? { origin: input.origin.replace(/\n/g, ' ') } : {}),
   };
   return Object.entries(lines).map(([k, v]) => `${k}=${v}\n`).join('');
 }
@@ -53,6 +57,7 @@ export function archiveManifest(input: ManifestInput, info: { sizeBytes: number;
     postgresVersion: input.postgresVersion,
     odooVersion: input.odooVersion,
     tool: input.tool,
+    ...(input.origin ? { origin: input.origin } : {}),
     members,
   };
 }

@@ -14,9 +14,11 @@ import { ChunkedSpool } from './chunked-spool.js';
 import { dumpDatabase, postgresVersion } from './dump-database.js';
 import { pruneOlderThan, type PruneResult } from './prune-backups.js';
 import { discardPreviousState, type DiscardedState } from '../restore/discard-previous.js';
+import { archivePendingSetAsides } from '../restore/set-aside.js';
+import { recoverSwitch, recoveryNotice } from '../restore/recover-switch.js';
 import { ADDONS_LEFTOVER } from '../restore/restore-names.js';
 
-export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune' | 'discard-previous';
+export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune' | 'recover' | 'archive-set-aside' | 'discard-previous';
 
 export interface BackupProgress {
   stage: BackupStage;
@@ -40,6 +42,25 @@ export interface BackupRequest {
    * a failure of that stage, with the usual cleanup. Abort reason: why, shown to the user.
    */
   signal?: AbortSignal;
+  /**
+   * Archive something other than the live state, in the same layout: the data a
+   * restore set aside (`<db>_before_<stamp>` and its filestore), so that the
+   * writes it holds are never dropped without an archive. Such a backup
+   * neither prunes nor drops anything.
+   */
+  source?: BackupSource;
+}
+
+/** What a backup of something other than the live database, filestore and addons reads. */
+export interface BackupSource {
+  /** The database to dump. */
+  database: string;
+  /** The directory whose contents go into the archive as `filestore/<POSTGRES_DB>/`. */
+  filestoreDir: string;
+  /** The addons directory to archive. */
+  addonsDir: string;
+  /** Said in backup.info and manifest.json: what the archive holds. */
+  origin: string;
 }
 
 export type BackupOutcome =
@@ -123,6 +144,10 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
 
   try {
     if (!request.heldLock) lock = await step('lock', () => services.lock.acquire('backup', request.startedBy));
+    // Never a backup of a half-switched restore: a switch a killed process left is settled first.
+    const recovery = request.source ? null : await step('recover', () => recoverSwitch(services, { startedBy: request.startedBy, heldLock: lock ?? request.heldLock }));
+    if (recovery?.action === 'failed') throw new OperationError('recover', `${recovery.message}; no backup was taken`);
+    const recovered = recovery ? recoveryNotice(recovery) : null;
     await step('prepare', async () => {
       await mkdir(staging, { recursive: true });
       if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
@@ -140,14 +165,17 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     stopListening = () => request.signal?.removeEventListener('abort', cancel);
     archive = new ArchiveWriter(partial, folder, bytes('archive'));
     const writer = archive;
+    const source = request.source;
     const filestoreDone = step('filestore', () =>
       archiveDirectory(
-        {
-          stage: 'filestore',
-          cwd: services.settings.odooDataDir,
-          paths: [`filestore/${services.settings.database}`],
-          missingHint: 'check ODOO_DATA_DIR (the Odoo data dir as mounted in the bot) and POSTGRES_DB',
-        },
+        source
+          ? { stage: 'filestore', cwd: source.filestoreDir, paths: ['.'], prefix: `filestore/${services.settings.database}`, missingHint: 'the set-aside filestore is missing' }
+          : {
+              stage: 'filestore',
+              cwd: services.settings.odooDataDir,
+              paths: [`filestore/${services.settings.database}`],
+              missingHint: 'check ODOO_DATA_DIR (the Odoo data dir as mounted in the bot) and POSTGRES_DB',
+            },
         spools.filestore,
         bytes('filestore'),
       ),
@@ -155,7 +183,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     const addonsDone = step('addons', () =>
       archiveDirectory(
         // Addons a restore set aside are not the current addons.
-        { stage: 'addons', cwd: services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR', skipTopLevel: ADDONS_LEFTOVER },
+        { stage: 'addons', cwd: source?.addonsDir ?? services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR', skipTopLevel: ADDONS_LEFTOVER },
         spools.addons,
         bytes('addons'),
       ),
@@ -164,7 +192,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
       step('archive', () => Promise.all([writer.appendSpool('filestore.tar.gz', spools.filestore), writer.appendSpool('addons.tar.gz', spools.addons)])),
     );
     const settled = await Promise.allSettled([
-      step('dump', () => dumpDatabase(services.database, spools.dump, bytes('dump'))),
+      step('dump', () => dumpDatabase(source ? { ...services.database, database: source.database } : services.database, spools.dump, bytes('dump'))),
       filestoreDone,
       addonsDone,
       postgresVersion(services.database).catch((error) => Promise.reject(asOperationError('dump', error))),
@@ -189,6 +217,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
         postgresVersion: pgVersion,
         odooVersion: odoo,
         tool: TOOL,
+        origin: source?.origin,
         members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
       };
       const info = Buffer.from(backupInfo(input));
@@ -226,15 +255,21 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
       locations.push('r2');
     }
 
-    const warnings: string[] = [];
+    const warnings: string[] = recovered ? [recovered] : [];
     let pruned: PruneResult | null = null;
     let discarded: DiscardedState | null = null;
-    try {
-      discarded = await step('discard-previous', () => discardPreviousState(services));
-    } catch (error) {
-      warnings.push(`the data kept from the last restore could not be dropped: ${asOperationError('discard-previous', error).userMessage}`);
+    if (!source) {
+      try {
+        // Data a restore set aside is archived before anything of it may go.
+        const archivedNow = await step('archive-set-aside', () => archivePendingSetAsides(services, lock ?? request.heldLock!, request.startedBy));
+        warnings.push(...archivedNow.warnings);
+        discarded = await step('discard-previous', () => discardPreviousState(services));
+        for (const kept of discarded.unarchived) warnings.push(`kept ${kept}: data a restore set aside that no archive holds yet`);
+      } catch (error) {
+        warnings.push(`the data kept from the last restore could not be dropped: ${asOperationError('discard-previous', error).userMessage}`);
+      }
     }
-    if (request.prune !== false) {
+    if (request.prune !== false && !source) {
       try {
         pruned = await step('prune', () =>
           pruneOlderThan(services.backends, { retentionDays: services.settings.retentionDays, timeZone: services.settings.timeZone }),

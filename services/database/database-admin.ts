@@ -9,6 +9,22 @@ function quoted(name: string): string {
   return `"${name}"`;
 }
 
+/** Rows inserted, updated and deleted in a database since its statistics began (PostgreSQL's cumulative counters). */
+export interface WriteCounters {
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+const WRITE_COUNTERS = (name: string) =>
+  `SELECT tup_inserted || ' ' || tup_updated || ' ' || tup_deleted FROM pg_stat_database WHERE datname = ${literal(name)}`;
+
+function parseCounters(line: string | undefined): WriteCounters | null {
+  const [inserted, updated, deleted] = (line ?? '').split(' ').map(Number);
+  if (![inserted, updated, deleted].every((n) => Number.isFinite(n))) return null;
+  return { inserted: inserted!, updated: updated!, deleted: deleted! };
+}
+
 function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
@@ -71,18 +87,36 @@ export class DatabaseAdmin {
   }
 
   /**
-   * Renames databases, all or none (one transaction), after closing every other
-   * connection to them (a rename needs the database idle): e.g. the live one to
-   * its `_before_` name and the restored copy to the live name, in one step.
-   * Retried briefly: a client may connect between closing and renaming.
+   * The write counters of `name` (pg_stat_database: rows inserted, updated,
+   * deleted; counted when each transaction's statistics are flushed, about once
+   * a second, and at the latest when its connection ends), or null when it does
+   * not exist. Read-only.
    */
-  async renameAll(renames: Array<[from: string, to: string]>): Promise<void> {
+  async writeCounters(name: string): Promise<WriteCounters | null> {
+    return parseCounters((await this.sql(WRITE_COUNTERS(name)))[0]);
+  }
+
+  /**
+   * Renames databases, all or none (one transaction), after closing every other
+   * connection to them (a rename needs the database idle), waiting up to 5 s
+   * for each to end: e.g. the live one to its `_before_` name and the restored
+   * copy to the live name, in one step. With `countWritesOf`, that database's
+   * write counters are read after its connections ended (so every write they
+   * made is counted) and before the rename, and returned. Retried briefly: a
+   * client may connect between closing and renaming.
+   */
+  async renameAll(renames: Array<[from: string, to: string]>, options: { countWritesOf?: string } = {}): Promise<WriteCounters | null> {
     const names = renames.map(([from]) => literal(from)).join(', ');
     const alter = renames.map(([from, to]) => `ALTER DATABASE ${quoted(from)} RENAME TO ${quoted(to)};`).join(' ');
+    const count = options.countWritesOf ? [WRITE_COUNTERS(options.countWritesOf)] : [];
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sql([`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname IN (${names}) AND pid <> pg_backend_pid()`, alter]);
-        return;
+        const lines = await this.sql([
+          `SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname IN (${names}) AND pid <> pg_backend_pid()`,
+          ...count,
+          alter,
+        ]);
+        return options.countWritesOf ? parseCounters(lines[1]) : null;
       } catch (error) {
         if (attempt >= 10 || !/being accessed by other users/.test((error as Error).message)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));

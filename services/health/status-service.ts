@@ -7,6 +7,7 @@ import { listBackups } from '../storage/backup-catalog.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
 import { ProbeTimeout, runProbe, ServiceDown, withDeadline, type ProbeResult } from './run-probe.js';
 import { scheduleRuns } from '../backup/backup-schedule.js';
+import { readRestoreState, type RestoreState } from './restore-state.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
 
@@ -42,6 +43,8 @@ export interface StackStatus {
   nextRun: Date | null;
   disk: ProbeResult<{ path: string; freeBytes: number; totalBytes: number }>;
   r2: R2Status;
+  /** A restore's switch not settled, or a failed switch-back awaiting a person. */
+  restore: ProbeResult<RestoreState>;
 }
 
 export interface StatusServiceOptions {
@@ -97,7 +100,7 @@ export class StatusService {
   private async runChecks(now: () => Date): Promise<StackStatus> {
     const o = this.options;
     const t = this.timeoutMs;
-    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk] = await Promise.all([
+    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk, restore] = await Promise.all([
       runProbe(() => this.containers(now()), t),
       runProbe(() => this.odooHealth(), t),
       runProbe(() => this.databaseSize(), t),
@@ -105,6 +108,7 @@ export class StatusService {
       // Each store is listed under the deadline on its own, so a hanging R2 hides neither the local backups nor the verdict.
       runProbe(() => listBackups(o.backends.map((b) => withListDeadline(b, t - 100)), o.timeZone), t),
       runProbe(() => freeDisk(o.backupDir), t),
+      runProbe(() => readRestoreState(o.backupDir), t),
     ]);
     const checkedAt = now();
     let nextRun: Date | null = null;
@@ -146,7 +150,7 @@ export class StatusService {
       if (localFailed) lastBackup = { ok: false, reason: 'error', message: `BACKUP_DIR: ${localFailed.message}` };
     }
 
-    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2 };
+    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2, restore };
     const { verdict, reasons } = judge(partial, o);
     return { ...partial, verdict, reasons };
   }
@@ -246,6 +250,13 @@ const describeProbe = (what: string, p: ProbeResult<unknown>) =>
 export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database: string }): { verdict: Verdict; reasons: string[] } {
   const down: string[] = [];
   const degraded: string[] = [];
+  if (s.restore?.ok) {
+    const { switch: pending, attention } = s.restore.value;
+    if (pending?.state === 'interrupted') {
+      down.push(`the restore of ${pending.restore} was interrupted in its switch: run any odoo-ops command (or restart the bot) to finish or roll it back`);
+    }
+    if (attention) down.push(`${attention.message} (then delete ${attention.path})`);
+  }
   if (s.containers.ok) {
     for (const c of s.containers.value) {
       if (c.state === 'missing') down.push(`${c.service} container not found`);

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { OperationError } from '../operation-error.js';
 import type { Services } from '../services.js';
 import { ADDONS_LEFTOVER, leftoverPattern } from './restore-names.js';
+import { archivedSetAsides } from './set-aside.js';
+import { SwitchJournal } from './switch-journal.js';
 
 /** In BACKUP_DIR while a failed switch-back needs a person: nothing a restore left is dropped meanwhile. */
-const ATTENTION_FILE = '.odoo-ops-restore-needs-attention.json';
+export const ATTENTION_FILE = '.odoo-ops-restore-needs-attention.json';
 
 /**
  * Records that a restore could not switch back: the copies it left (previous
@@ -20,20 +22,26 @@ export async function markNeedsAttention(backupDir: string, details: { restore: 
 export interface DiscardedState {
   databases: string[];
   directories: string[];
+  /** Set-aside databases kept because no archive holds them (yet). */
+  unarchived: string[];
 }
 
 /**
  * Drops what restores left beside the live data: the previous database and
- * filestore kept after a restore (`<db>_before_<stamp>`), copies abandoned by a
- * restore that died (`<db>_restore_<stamp>`), and addons set aside in ADDONS_DIR.
+ * filestore kept after a restore (`<db>_before_<stamp>`) once an archive that
+ * still exists holds them (archiveSetAside), copies abandoned by a restore that
+ * died (`<db>_restore_<stamp>`), and addons set aside in ADDONS_DIR. A set-aside
+ * database no archive holds is never dropped: it may hold the only copy of
+ * writes made while the restore was prepared (it is listed in `unarchived`).
  * Called after a successful backup (which now covers the current state) and by
  * `odoo-ops prune`, always under the operation lock, so no restore is running.
  * Never touches the live database or any other name. `dryRun` only finds them.
  * `keep` spares the names given (the set a restore just made). Refuses while a
- * failed switch-back awaits a person (markNeedsAttention).
+ * failed switch-back awaits a person (markNeedsAttention), and while a switch's
+ * journal is unfinished (recoverSwitch must settle it first).
  */
 export async function discardPreviousState(
-  services: Pick<Services, 'databaseAdmin' | 'settings'>,
+  services: Pick<Services, 'databaseAdmin' | 'settings' | 'local' | 'r2'>,
   options: { dryRun?: boolean; keep?: string[] } = {},
 ): Promise<DiscardedState> {
   const kept = new Set(options.keep ?? []);
@@ -45,15 +53,31 @@ export async function discardPreviousState(
       `a restore could not switch back (${attention}): the copies it left are kept for recovery by hand; delete that file once Odoo serves the right data`,
     );
   }
+  if (await new SwitchJournal(services.settings.backupDir).read()) {
+    throw new OperationError('discard-previous', 'a restore\'s switch was interrupted and is not settled yet: nothing restores left is dropped until it is');
+  }
   const pattern = leftoverPattern(services.settings.database);
-  const databases = (await services.databaseAdmin.databases()).filter((name) => pattern.test(name) && !kept.has(name));
+  const records = await archivedSetAsides(services.settings.backupDir);
+  const held = async (name: string) => {
+    const archive = records[name]?.archive;
+    if (!archive) return false;
+    if (await services.local.describe(archive)) return true;
+    return (await services.r2?.describe(archive).catch(() => null)) != null;
+  };
+  const leftovers = (await services.databaseAdmin.databases()).filter((name) => pattern.test(name) && !kept.has(name));
+  const databases: string[] = [];
+  const unarchived: string[] = [];
+  for (const name of leftovers) {
+    if (name.includes('_before_') && !(await held(name))) unarchived.push(name);
+    else databases.push(name);
+  }
   if (!options.dryRun) for (const name of databases) await services.databaseAdmin.drop(name);
 
   const directories: string[] = [];
   const filestoreRoot = join(services.settings.odooDataDir, 'filestore');
   for (const [root, matches] of [
-    [filestoreRoot, (name: string) => pattern.test(name)],
-    [services.settings.addonsDir, (name: string) => ADDONS_LEFTOVER.test(name)],
+    [filestoreRoot, (name: string) => pattern.test(name) && !unarchived.includes(name)],
+    [services.settings.addonsDir, (name: string) => ADDONS_LEFTOVER.test(name) && !unarchived.some((db) => name.endsWith(db.slice(-15)))],
   ] as const) {
     const entries = await readdir(root).catch(() => [] as string[]);
     for (const name of entries.filter((entry) => matches(entry) && !kept.has(entry))) {
@@ -61,5 +85,5 @@ export async function discardPreviousState(
       directories.push(join(root, name));
     }
   }
-  return { databases, directories };
+  return { databases, directories, unarchived };
 }

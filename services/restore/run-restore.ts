@@ -13,6 +13,10 @@ import { freeBytesAt, shortfalls, type SpaceNeed } from '../free-space.js';
 import { locateBackup } from './locate-backup.js';
 import { restoreNames, restoreStamp, MAX_IDENTIFIER_BYTES } from './restore-names.js';
 import { switchOver, SwitchFailed } from './switch-over.js';
+import { SwitchJournal } from './switch-journal.js';
+import { archiveSetAside } from './set-aside.js';
+import { recoverSwitch, recoveryNotice } from './recover-switch.js';
+import type { WriteCounters } from '../database/database-admin.js';
 import { verifyArchive, type ArchiveCheck, type VerifiedArchive, type VerifyOptions } from './verify-archive.js';
 
 export type RestoreStage =
@@ -25,7 +29,8 @@ export type RestoreStage =
   | 'restore-database'
   | 'restore-filestore'
   | 'restore-addons'
-  | 'switch';
+  | 'switch'
+  | 'archive-previous';
 
 export interface RestoreProgress {
   stage: RestoreStage;
@@ -59,8 +64,12 @@ export type RestoreOutcome =
       ok: true;
       name: string;
       database: string;
-      /** The database as it was before, kept until the next successful backup. */
+      /** The database as it was before, kept until the next successful backup (once an archive holds it). */
       previousDatabase: string | null;
+      /** The archive that holds the database, filestore and addons as they were just before the switch; null when it could not be made (then `previousDatabase` is kept). */
+      previousArchive: string | null;
+      /** Rows inserted, updated and deleted in the live database between the restore's start and the switch: writes that only `previousArchive` holds. Null when unknown. */
+      writesDuringRestore: WriteCounters | null;
       safetyBackup: string | null;
       /** False for an archive of the old layout: verified by integrity only. */
       checksummed: boolean;
@@ -123,6 +132,11 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to build a copy beside it (${names.restored} exceeds 63 bytes)`);
     }
     if (!lock) lock = ownLock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
+    // A switch a killed process left half-done is settled before anything else.
+    const recovered = recoveryNotice(await recoverSwitch(services, { startedBy: request.startedBy, heldLock: lock }));
+    if (recovered) warnings.push(recovered);
+    // What the live database had written when the restore began: the switch reads it again.
+    const writesAtStart = await services.databaseAdmin.writeCounters(db).catch(() => null);
     const located = await step('locate', () => locateBackup(services, request.name));
     await step('space', async () => {
       await mkdir(staging, { recursive: true });
@@ -195,13 +209,30 @@ export async function runRestore(services: Services, request: RestoreRequest): P
           filestoreRoot: join(services.settings.odooDataDir, 'filestore'),
           addons: withAddons ? { dir: services.settings.addonsDir, staged: names.addonsStaged, previous: names.addonsPrevious } : null,
           healthTimeoutMs: request.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+          restore: request.name,
         },
         services.databaseAdmin,
         services.odoo,
+        new SwitchJournal(services.settings.backupDir),
       ),
     );
     switched = true;
     downtimeMs = switchResult.downtimeMs;
+    const writesDuringRestore = writesBetween(writesAtStart, switchResult.writeCounters);
+    // Odoo serves the restored data now; what it served until the switch goes into an archive.
+    let previousArchive: string | null = null;
+    if (switchResult.setAside) {
+      const archived = await step('archive-previous', () => archiveSetAside(services, names.previous, lock!, request.startedBy, request.name)).catch((error: unknown) => ({
+        ok: false as const,
+        error: asOperationError('archive-previous', error),
+      }));
+      if (archived.ok) {
+        previousArchive = archived.archive;
+        if (archived.localOnly) warnings.push(`the archive of the previous data, ${archived.archive}, is only local: ${archived.warning}`);
+      } else {
+        warnings.push(`the previous data could not be archived (${archived.error.userMessage}): it is kept as ${names.previous} and never dropped until an archive holds it`);
+      }
+    }
     // Never more than one set kept: older ones go even without a backup in between.
     try {
       await discardPreviousState(services, { keep: [names.previous, names.addonsPrevious] });
@@ -214,6 +245,8 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       name: request.name,
       database: db,
       previousDatabase: previousKept ? names.previous : null,
+      previousArchive,
+      writesDuringRestore,
       safetyBackup,
       checksummed: verified.manifest !== null,
       addonsRestored: withAddons,
@@ -274,6 +307,13 @@ async function checkRoomToRestore(services: Services, verified: VerifiedArchive,
     throw new OperationError('space', `odoo-ops runs as uid ${me} but Odoo as uid ${owner.uid}: restored files would not be Odoo's; run odoo-ops as root or as uid ${owner.uid}`);
   }
   return owner && me === 0 ? owner : null;
+}
+
+/** Writes between two readings of the counters, or null when either is unknown (or the statistics were reset). */
+function writesBetween(start: WriteCounters | null, end: WriteCounters | null): WriteCounters | null {
+  if (!start || !end) return null;
+  const delta = { inserted: end.inserted - start.inserted, updated: end.updated - start.updated, deleted: end.deleted - start.deleted };
+  return Object.values(delta).every((n) => n >= 0) ? delta : null;
 }
 
 async function ownerOf(path: string): Promise<{ uid: number; gid: number } | null> {

@@ -1,24 +1,22 @@
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { DatabaseAdmin } from '../database/database-admin.js';
+import type { DatabaseAdmin, WriteCounters } from '../database/database-admin.js';
+import { failpoint } from '../failpoint.js';
 import { OperationError } from '../operation-error.js';
 import type { OdooControl } from './odoo-control.js';
+import { hasRecord, type SwitchJournal, type SwitchJournalContent, type SwitchNames } from './switch-journal.js';
+import { switchSteps, type SwitchContext } from './switch-steps.js';
 
 /** The live names and the restored copies to put in their place. */
-export interface SwitchPlan {
-  database: string;
-  restoredDatabase: string;
-  previousDatabase: string;
-  /** `<data dir>/filestore`. */
-  filestoreRoot: string;
-  /** Addons to swap: ADDONS_DIR and the names of the staged and set-aside entries in it; null leaves addons alone. */
-  addons: { dir: string; staged: string; previous: string } | null;
+export interface SwitchPlan extends Omit<SwitchNames, 'liveExisted'> {
   healthTimeoutMs: number;
 }
 
 export interface SwitchResult {
   /** How long Odoo was stopped or failing its health check. */
   downtimeMs: number;
+  /** The live database's write counters just before it was set aside (null when there was no live database). */
+  writeCounters: WriteCounters | null;
+  /** Whether a live database was set aside under `previousDatabase` (false when there was none to keep). */
+  setAside: boolean;
 }
 
 /** Thrown when the switch failed; says whether the previous state serves again. */
@@ -39,88 +37,85 @@ export class SwitchFailed extends OperationError {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+/** Runs `work` as journalled step `step`: recorded as begun, taken, recorded as done. */
+async function journalled(journal: SwitchJournal, step: string, direction: 'forward' | 'back', work: () => Promise<void>): Promise<void> {
+  await journal.record(step, direction, 'begin');
+  failpoint(`${direction === 'forward' ? 'switch' : 'rollback'}:${step}`);
+  await work();
+  failpoint(`${direction === 'forward' ? 'switch' : 'rollback'}:${step}:done`);
+  await journal.record(step, direction, 'done');
 }
 
-/** Moves every entry of `from` (but our own set-aside folders) into `to`, inside one directory tree. */
-async function moveEntries(fromDir: string, toDir: string, skip: (name: string) => boolean): Promise<void> {
-  for (const name of await readdir(fromDir)) {
-    if (!skip(name)) await rename(join(fromDir, name), join(toDir, name));
+/**
+ * Takes the journalled switch forward from the first step not recorded done,
+ * each step again from its start when it began but did not finish (the steps
+ * are idempotent). Throws on the first failure.
+ */
+export async function runForward(journal: SwitchJournal, content: SwitchJournalContent, ctx: SwitchContext): Promise<void> {
+  for (const step of switchSteps(content.names)) {
+    if (hasRecord(content, step.name, 'forward', 'done')) continue;
+    await journalled(journal, step.name, 'forward', () => step.forward(ctx));
   }
 }
 
 /**
- * The switch, the restore's only downtime: stop Odoo, rename the live database
- * to `previousDatabase` and the restored one to `database`, swap the filestore
- * directories (and the addons, when asked), start Odoo and wait for
- * `/web/health`. Every step done is recorded; when any step fails, the done
- * steps are undone in reverse order (each tried whatever the others did) and
- * Odoo is started on the previous data, then SwitchFailed says whether all of
- * that worked. Leaves the previous database and
- * filestore under their `_before_` names on success.
+ * Puts the previous database, filestore and addons back: Odoo stopped, the
+ * undo of every step that began (and was not undone yet), in reverse order, each
+ * tried whatever the others did, then Odoo started and waited for. Resolves with
+ * the failures (none: the previous state serves again).
  */
-export async function switchOver(plan: SwitchPlan, admin: DatabaseAdmin, odoo: OdooControl): Promise<SwitchResult> {
-  const undo: Array<() => Promise<void>> = [];
-  const liveFilestore = join(plan.filestoreRoot, plan.database);
-  const stagedFilestore = join(plan.filestoreRoot, plan.restoredDatabase);
-  const previousFilestore = join(plan.filestoreRoot, plan.previousDatabase);
+export async function rollBack(journal: SwitchJournal, content: SwitchJournalContent, ctx: SwitchContext): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  const attempt = async (step: string, work: () => Promise<void>) => {
+    try {
+      await journalled(journal, step, 'back', work);
+    } catch (failure) {
+      failures.push(failure);
+    }
+  };
+  await attempt('stop-odoo', () => ctx.odoo.stop());
+  const begun = switchSteps(content.names).filter((s) => hasRecord(content, s.name, 'forward', 'begin'));
+  // In reverse: the restored copy moves back first, freeing the live name.
+  for (const step of begun.reverse()) {
+    if (step.undo && !hasRecord(content, step.name, 'back', 'done')) await attempt(step.name, () => step.undo!(ctx));
+  }
+  // A half rollback serving something beats a stopped Odoo.
+  await attempt('start-odoo', async () => {
+    await ctx.odoo.start();
+    await ctx.odoo.waitHealthy('rollback', ctx.healthTimeoutMs);
+  });
+  return failures;
+}
+
+/**
+ * The switch, the restore's only downtime: stop Odoo, rename the live database
+ * to `previousDatabase` and the restored one to `database` (one transaction),
+ * swap the filestore directories (and the addons, when asked), start Odoo and
+ * wait for `/web/health`. Every step is journalled in BACKUP_DIR before it is
+ * taken (`journal`), so a process killed half-way leaves a record that
+ * recoverSwitch finishes or undoes. When a step fails, the begun steps are
+ * undone in reverse order and Odoo is started on the previous data, then
+ * SwitchFailed says whether that worked; the journal is kept only when it did
+ * not. Leaves the previous database and filestore under their `_before_` names
+ * on success.
+ */
+export async function switchOver(plan: SwitchPlan, admin: DatabaseAdmin, odoo: OdooControl, journal: SwitchJournal): Promise<SwitchResult> {
+  const { healthTimeoutMs, ...rest } = plan;
   // Asked before the downtime starts: whether there is a live database to keep.
-  const liveExists = (await admin.databases()).includes(plan.database);
+  const names: SwitchNames = { ...rest, liveExisted: (await admin.databases()).includes(plan.database) };
+  let writeCounters: WriteCounters | null = null;
+  const ctx: SwitchContext = { names, admin, odoo, healthTimeoutMs, onWriteCounters: (c) => (writeCounters = c) };
+  await journal.begin(names);
+  const content = (await journal.resume())!;
   const stopped = Date.now();
   try {
-    await odoo.stop();
-    // Both renames in one transaction: the live name always holds a complete database.
-    const forward: Array<[string, string]> = liveExists
-      ? [
-          [plan.database, plan.previousDatabase],
-          [plan.restoredDatabase, plan.database],
-        ]
-      : [[plan.restoredDatabase, plan.database]];
-    await admin.renameAll(forward);
-    undo.push(() => admin.renameAll(forward.map(([from, to]) => [to, from] as [string, string]).reverse()));
-    if (await exists(liveFilestore)) {
-      await rename(liveFilestore, previousFilestore);
-      undo.push(() => rename(previousFilestore, liveFilestore));
-    }
-    await rename(stagedFilestore, liveFilestore);
-    undo.push(() => rename(liveFilestore, stagedFilestore));
-    if (plan.addons) {
-      const { dir, staged, previous } = plan.addons;
-      const ours = (name: string) => name === staged || name === previous;
-      await mkdir(join(dir, previous));
-      // Entry-by-entry moves can stop half-way: their undo is recorded first, and
-      // moves back whatever got moved.
-      undo.push(() => moveEntries(join(dir, previous), dir, () => false));
-      await moveEntries(dir, join(dir, previous), ours);
-      undo.push(() => moveEntries(dir, join(dir, staged), ours));
-      await moveEntries(join(dir, staged), dir, () => false);
-    }
-    await odoo.start();
-    await odoo.waitHealthy('switch', plan.healthTimeoutMs);
-    return { downtimeMs: Date.now() - stopped };
+    await runForward(journal, content, ctx);
+    await journal.finish();
+    return { downtimeMs: Date.now() - stopped, writeCounters, setAside: names.liveExisted };
   } catch (error) {
     const cause = error instanceof OperationError ? error : new OperationError('switch', (error as Error).message, { cause: error });
-    // Every undo step is tried, whatever failed before it, and Odoo is always
-    // started again: a half rollback serving something beats a stopped Odoo.
-    const failures: unknown[] = [];
-    const attempt = async (work: () => Promise<void>) => {
-      try {
-        await work();
-      } catch (failure) {
-        failures.push(failure);
-      }
-    };
-    await attempt(() => odoo.stop());
-    // In reverse: the restored copy moves back first, freeing the live name.
-    for (const step of undo.reverse()) await attempt(step);
-    await attempt(async () => {
-      await odoo.start();
-      await odoo.waitHealthy('rollback', plan.healthTimeoutMs);
-    });
+    const failures = await rollBack(journal, content, ctx);
+    if (failures.length === 0) await journal.finish();
     throw new SwitchFailed(cause, failures.length === 0, Date.now() - stopped, failures[0]);
   }
 }

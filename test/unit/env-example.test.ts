@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -6,9 +6,9 @@ import { loadConfig } from '../../src/config.js';
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 const example = read('../../.env.example');
 
-/** Every variable of DESIGN.md's configuration table (`A / B` rows name several). */
+/** Every variable of DESIGN.md's configuration table that this version implements (`A / B` rows name several). */
 function designVariables(): string[] {
-  const design = read('../../../shared/DESIGN.md');
+  const design = read('../fixtures/design-configuration.md');
   const table = design.slice(design.indexOf('## Configuration'), design.indexOf('## Commands'));
   return [...table.matchAll(/^\| ([A-Z0-9_ /]+) \|/gm)].flatMap((m) => m[1]!.split('/').map((v) => v.trim())).filter((v) => v !== 'variable');
 }
@@ -24,6 +24,14 @@ describe('.env.example', () => {
       // The comment sits right above, or above the previous variable of a pair (ODOO_SERVICE / DB_SERVICE).
       expect(lines[at - 1]!.startsWith('#') || lines[at - 2]!.startsWith('#'), `${name} has no comment`).toBe(true);
     }
+  });
+
+  it('copies its rows from DESIGN.md word for word, when ../shared is beside the clone', () => {
+    const design = new URL('../../../shared/DESIGN.md', import.meta.url);
+    if (!existsSync(design)) return;
+    const rows = read('../fixtures/design-configuration.md').split('\n').filter((l) => /^\| [A-Z]/.test(l));
+    const text = readFileSync(design, 'utf8');
+    for (const row of rows) expect(text, row).toContain(row);
   });
 
   it('is a valid configuration for the bot as it stands (placeholders of the right shape, no real secret)', () => {

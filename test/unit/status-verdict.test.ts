@@ -19,11 +19,24 @@ const healthy: Omit<StackStatus, 'verdict' | 'reasons'> = {
   nextRun: new Date('2026-01-11T02:00:00Z'),
   disk: { ok: true, value: { path: '/backup', freeBytes: 50, totalBytes: 100 } },
   r2: { state: 'reachable' },
+  restore: { ok: true, value: { switch: null, attention: null } },
 };
 
 describe('status verdict', () => {
   it('is healthy when every probe is fine', () => {
     expect(judge(healthy, { database: 'odoo' })).toEqual({ verdict: 'healthy', reasons: [] });
+  });
+
+  it('is down, with the fix, while a restore\'s switch is interrupted or a switch-back awaits a person', () => {
+    const interrupted = judge({ ...healthy, restore: { ok: true, value: { switch: { restore: 'odoo_backup_2026-01-09_02-00-00.tar.gz', state: 'interrupted' }, attention: null } } }, { database: 'odoo' });
+    expect(interrupted.verdict).toBe('down');
+    expect(interrupted.reasons).toEqual([
+      'the restore of odoo_backup_2026-01-09_02-00-00.tar.gz was interrupted in its switch: run any odoo-ops command (or restart the bot) to finish or roll it back',
+    ]);
+    const running = judge({ ...healthy, restore: { ok: true, value: { switch: { restore: 'x', state: 'running' }, attention: null } } }, { database: 'odoo' });
+    expect(running.verdict).toBe('healthy');
+    const attention = judge({ ...healthy, restore: { ok: true, value: { switch: null, attention: { message: 'switching back failed', path: '/b/.m.json' } } } }, { database: 'odoo' });
+    expect(attention).toEqual({ verdict: 'down', reasons: ['switching back failed (then delete /b/.m.json)'] });
   });
 
   it('is down, saying why, when Odoo does not answer /web/health', () => {
