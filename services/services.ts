@@ -40,6 +40,8 @@ export interface Services {
     database: string;
     odooUrl: string;
     odooDataDir: string;
+    /** ODOO_STOP_TIMEOUT: seconds Odoo may take to stop before it is killed. */
+    odooStopTimeoutSeconds: number;
     addonsDir: string;
     backupDir: string;
   };

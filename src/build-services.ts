@@ -31,7 +31,7 @@ export function buildServices(config: Config): Services {
     lock: new OperationLock(config.backup.dir),
     database,
     databaseAdmin: new DatabaseAdmin(database),
-    odoo: new OdooControl(stack, config.docker.odooService, config.odoo.url),
+    odoo: new OdooControl(stack, config.docker.odooService, config.odoo.url, config.odoo.stopTimeoutSeconds),
     preflight: new Preflight({ stack, database, odooUrl: config.odoo.url, backupDir: config.backup.dir, local, r2: s3 }),
     status: new StatusService({
       stack,
@@ -53,6 +53,7 @@ export function buildServices(config: Config): Services {
       database: config.postgres.db,
       odooUrl: config.odoo.url,
       odooDataDir: config.odoo.dataDir,
+      odooStopTimeoutSeconds: config.odoo.stopTimeoutSeconds,
       addonsDir: config.addonsDir,
       backupDir: config.backup.dir,
     },

@@ -42,7 +42,8 @@ export interface Config {
   /** SLACK_API_URL and PORT, known even when the rest of Slack is not configured. */
   slackApiUrl: string;
   docker: { host: string; composeProject?: string; odooService: string; dbService: string };
-  odoo: { url: string; dataDir: string };
+  /** stopTimeoutSeconds: how long Odoo may take to stop in a restore's switch before Docker kills it. */
+  odoo: { url: string; dataDir: string; stopTimeoutSeconds: number };
   postgres: { user: string; password?: string; db: string };
   addonsDir: string;
   backup: { dir: string; schedule: string; retentionDays: number };
@@ -104,6 +105,8 @@ const envSchema = z.object({
   // The database name ends up in paths (filestore/<db>) and in SQL identifiers.
   POSTGRES_DB: matching((v) => /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/.test(v), 'a database name of letters, digits, _ . or -').default('odoo'),
   ODOO_DATA_DIR: text().default('/var/lib/odoo'),
+  // Bounds the switch's downtime when a request is in flight: Odoo waits for it, Docker kills Odoo after this.
+  ODOO_STOP_TIMEOUT: integer(1, 600, 'a whole number of seconds from 1 to 600').default(5),
   ADDONS_DIR: text().default('./addons'),
   BACKUP_DIR: text().default('./backup'),
   BACKUP_SCHEDULE: matching((v) => cron.validate(v), 'a cron expression such as "0 2 */5 * *"').default('0 2 */5 * *'),
@@ -225,7 +228,7 @@ export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
     slack,
     slackApiUrl: v.SLACK_API_URL,
     docker: { host: v.DOCKER_HOST, composeProject: v.COMPOSE_PROJECT, odooService: v.ODOO_SERVICE, dbService: v.DB_SERVICE },
-    odoo: { url: v.ODOO_URL, dataDir: v.ODOO_DATA_DIR },
+    odoo: { url: v.ODOO_URL, dataDir: v.ODOO_DATA_DIR, stopTimeoutSeconds: v.ODOO_STOP_TIMEOUT },
     postgres: { user: v.POSTGRES_USER, password: v.POSTGRES_PASSWORD, db: v.POSTGRES_DB },
     addonsDir: v.ADDONS_DIR,
     backup: { dir: v.BACKUP_DIR, schedule: v.BACKUP_SCHEDULE, retentionDays: v.BACKUP_RETENTION_DAYS },

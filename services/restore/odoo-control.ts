@@ -17,11 +17,19 @@ export class OdooControl {
     private readonly stack: StackContainers,
     private readonly service: string,
     private readonly url: string,
+    /** ODOO_STOP_TIMEOUT. */
+    private readonly stopTimeoutSeconds: number,
   ) {}
 
-  /** Stops the Odoo container (already stopped is fine). */
+  /**
+   * Stops the Odoo container (already stopped is fine) and resolves once it has
+   * exited. Docker sends SIGTERM, and Odoo finishes the requests it is serving;
+   * after `stopTimeoutSeconds` Docker kills it, cutting whatever is still in
+   * flight. Without the bound, a long request held the restore's downtime for
+   * the container's own stop timeout (Docker's default 10 s).
+   */
   async stop(): Promise<void> {
-    await (await this.stack.container(this.service)).stop().catch(unlessAlready);
+    await (await this.stack.container(this.service)).stop({ t: this.stopTimeoutSeconds }).catch(unlessAlready);
   }
 
   /** Starts the Odoo container (already running is fine). */

@@ -55,9 +55,15 @@ async function waitHealthy(docker: Docker, id: string, what: string): Promise<vo
  * Starts the stack a compose file would start, labelled like compose does:
  * `db` (PostgreSQL 15, healthcheck pg_isready) and `odoo` (the stand-in answering
  * /web/health, with the Odoo data dir bind-mounted at /var/lib/odoo). Both use
- * the host network and listen on free loopback ports only.
+ * the host network and listen on free loopback ports only. `odooBootSeconds`
+ * sets how long the stand-in takes to answer after a start (its own default,
+ * about a real Odoo's, when unset).
  */
-export async function startStack(docker: Docker, images: TestImages, options: { project: string; odooDataDir: string; healthIntervalMs?: number }): Promise<TestStack> {
+export async function startStack(
+  docker: Docker,
+  images: TestImages,
+  options: { project: string; odooDataDir: string; healthIntervalMs?: number; odooBootSeconds?: number },
+): Promise<TestStack> {
   const { project } = options;
   const healthInterval = (options.healthIntervalMs ?? 500) * (SECOND / 1000);
   await removeStaleStacks(docker);
@@ -87,13 +93,19 @@ export async function startStack(docker: Docker, images: TestImages, options: { 
     name: `${project}-odoo-1`,
     Image: images.odooStandIn,
     User: '101:101',
-    Env: [`ODOO_HTTP_PORT=${odooPort}`, `ODOO_STANDIN_DATABASE=${db.database}`],
+    Env: [
+      `ODOO_HTTP_PORT=${odooPort}`,
+      `ODOO_STANDIN_DATABASE=${db.database}`,
+      ...(options.odooBootSeconds === undefined ? [] : [`ODOO_STANDIN_BOOT_SECONDS=${options.odooBootSeconds}`]),
+    ],
     Labels: { [COMPOSE_PROJECT_LABEL]: project, [COMPOSE_SERVICE_LABEL]: 'odoo', ...owner },
     Healthcheck: {
       Test: ['CMD-SHELL', `busybox wget -q -O /dev/null http://127.0.0.1:${odooPort}/web/health`],
       Interval: healthInterval,
       Timeout: 5 * SECOND,
       Retries: 3,
+      // Failures while it boots (it listens after ODOO_STANDIN_BOOT_SECONDS) do not make it unhealthy.
+      StartPeriod: 60 * SECOND,
     },
     HostConfig: { NetworkMode: 'host', Binds: [`${options.odooDataDir}:/var/lib/odoo`] },
   });

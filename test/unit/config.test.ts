@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       slack: null,
       slackApiUrl: 'https://slack.com/api/',
       docker: { host: '/var/run/docker.sock', composeProject: undefined, odooService: 'odoo', dbService: 'db' },
-      odoo: { url: 'http://odoo:8069', dataDir: '/var/lib/odoo' },
+      odoo: { url: 'http://odoo:8069', dataDir: '/var/lib/odoo', stopTimeoutSeconds: 5 },
       postgres: { user: 'odoo', password: undefined, db: 'odoo' },
       addonsDir: './addons',
       backup: { dir: './backup', schedule: '0 2 */5 * *', retentionDays: 30 },
@@ -65,6 +65,13 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(/^PORT: expected a TCP port number between 1 and 65535, got "eighty"$/);
     expect(problems[1]).toMatch(/^BACKUP_SCHEDULE: expected a cron expression/);
     expect(problems[2]).toMatch(/^TZ: expected an IANA time zone/);
+  });
+
+  it('takes ODOO_STOP_TIMEOUT as whole seconds from 1 to 600, and says so when it is not', () => {
+    expect(loadConfig({ ODOO_STOP_TIMEOUT: '30' }, 'cli').odoo.stopTimeoutSeconds).toBe(30);
+    for (const given of ['0', '601', '2.5', '5s', '-1']) {
+      expect(problemsOf({ ODOO_STOP_TIMEOUT: given })).toEqual([`ODOO_STOP_TIMEOUT: expected a whole number of seconds from 1 to 600, got "${given}"`]);
+    }
   });
 
   it('asks the bot for its Slack settings, and says Socket Mode needs no signing secret', () => {
