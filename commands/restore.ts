@@ -5,6 +5,7 @@ import { locateBackup, type LocatedBackup } from '../services/restore/locate-bac
 import { runRestore, type RestoreOutcome, type RestoreProgress } from '../services/restore/run-restore.js';
 import { verifyBackup, type VerifyOutcome } from '../services/restore/verify-backup.js';
 import type { Services } from '../services/services.js';
+import { stackScopeRefusal } from './stack-scope-refusal.js';
 
 /** What the user is told when a name is not a backup name. */
 export const EXPECTED_NAME = 'a backup name such as odoo_backup_2026-01-31_02-00-00.tar.gz';
@@ -37,11 +38,14 @@ export function checkBackupName(name: string | undefined): OperationError | null
 
 /**
  * What restoring `name` would do, checked against the stores: the name must
- * match the pattern and the backup exist locally or in R2. Changes nothing.
+ * match the pattern, odoo-ops must know which compose stack is its own, and the
+ * backup must exist locally or in R2. Changes nothing.
  */
 export async function planRestore(services: Services, name: string | undefined, options: RestoreOptions): Promise<PlanReply> {
   const bad = checkBackupName(name);
   if (bad) return { ok: false, error: bad };
+  const refused = await stackScopeRefusal(services);
+  if (refused) return { ok: false, error: refused };
   try {
     const backup = await locateBackup(services, name!);
     return {
@@ -56,11 +60,14 @@ export async function planRestore(services: Services, name: string | undefined, 
 /**
  * `restore`: runs the restore pipeline. Permission and confirmation are the
  * surface's (a Slack admin pressed the confirmed button; `--yes` on the terminal).
+ * Refused, with nothing touched, when odoo-ops cannot tell which compose stack is its own.
  */
-export function restoreCommand(
+export async function restoreCommand(
   services: Services,
   input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void; heldLock?: HeldLock; signal?: AbortSignal },
 ): Promise<RestoreOutcome> {
+  const refused = await stackScopeRefusal(services);
+  if (refused) return { ok: false, error: refused, durationMs: 0, downtimeMs: null, liveUntouched: true, safetyBackup: null };
   return runRestore(services, {
     name: input.name,
     startedBy: input.startedBy,

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DatabaseTarget } from '../backup/dump-database.js';
 import { execInContainer } from '../docker/exec-in-container.js';
-import type { StackContainers } from '../docker/stack-containers.js';
+import { describeWhere, type ResolvedScope, type StackContainers } from '../docker/stack-containers.js';
+import { OperationError } from '../operation-error.js';
 import type { LocalBackend } from '../storage/local-backend.js';
 import { freeBytesAt } from '../free-space.js';
 import { runProbe } from './run-probe.js';
@@ -40,6 +41,20 @@ const GIB = 1024 ** 3;
 const execFileAsync = promisify(execFile);
 const pass = (name: string, detail: string): CheckResult => ({ name, state: 'pass', detail });
 const fail = (name: string, detail: string, fix: string): CheckResult => ({ name, state: 'fail', detail, fix });
+
+/** Which compose project doctor found the containers in, and why that one. */
+function describeScope(scope: ResolvedScope): string {
+  switch (scope.source) {
+    case 'setting':
+      return `compose project "${scope.project}" (from COMPOSE_PROJECT)`;
+    case 'own-container':
+      return `compose project "${scope.project}" (that of odoo-ops' own container ${scope.containerName})`;
+    case 'only-project':
+      return scope.project === null ? 'containers without a compose project (the only ones with odoo and db)' : `compose project "${scope.project}" (the only one with odoo and db containers)`;
+    case 'none-found':
+      return 'no compose project found';
+  }
+}
 
 /** The S3 error code or HTTP status worth telling an operator, else the message. */
 function describeS3Error(error: unknown): string {
@@ -83,15 +98,21 @@ export class Preflight {
     return fail(name, result.message, 'see the message; run `odoo-ops doctor` again once fixed');
   }
 
+  /** The docker check: the compose project in use and how it was chosen, then the odoo and db containers in it. */
   private async containers(): Promise<CheckResult> {
     const { stack } = this.options;
-    const where = stack.scope.composeProject ? ` in compose project "${stack.scope.composeProject}"` : '';
+    let scope: ResolvedScope;
     let found;
     try {
+      scope = await stack.resolve();
       found = await stack.list();
     } catch (error) {
+      if (error instanceof OperationError) {
+        return fail('docker', error.userMessage, 'set COMPOSE_PROJECT in .env to the project of this stack (by default the name of the directory of docker-compose.yml, lowercase; see `docker-compose ps`)');
+      }
       return fail('docker', `cannot reach Docker: ${(error as Error).message}`, 'check DOCKER_HOST and that the Docker engine (or the socket proxy) is running');
     }
+    const where = describeWhere(scope);
     const wanted = [stack.scope.dbService, stack.scope.odooService];
     const problems: string[] = [];
     const seen: string[] = [];
@@ -101,13 +122,6 @@ export class Preflight {
       else if (c.state !== 'running') problems.push(`${service} (${c.name}) is ${c.state}`);
       else seen.push(`${service} ${c.state}${c.health === 'none' ? '' : `, ${c.health}`}`);
     }
-    // Without COMPOSE_PROJECT, the first container of a service in any project is used: ambiguous when there are several.
-    const ambiguous: string[] = [];
-    for (const service of stack.scope.composeProject ? [] : wanted) {
-      const projects = await stack.projectsOf(service);
-      if (projects.length > 1) ambiguous.push(`"${service}" containers in several compose projects (${projects.join(', ')})`);
-    }
-    if (ambiguous.length > 0) return fail('docker', ambiguous.join('; '), 'set COMPOSE_PROJECT to the project of this stack (by default the name of the directory of docker-compose.yml, lowercase)');
     if (problems.length > 0) {
       return fail(
         'docker',
@@ -115,7 +129,7 @@ export class Preflight {
         'start the stack (`docker-compose up -d`); check DB_SERVICE, ODOO_SERVICE and COMPOSE_PROJECT against `docker-compose ps`',
       );
     }
-    return pass('docker', `reachable; ${seen.join('; ')}`);
+    return pass('docker', `reachable; ${describeScope(scope)}; ${seen.join('; ')}`);
   }
 
   private async pgDump(): Promise<CheckResult> {

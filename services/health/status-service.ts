@@ -2,6 +2,7 @@ import { readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { execInContainer } from '../docker/exec-in-container.js';
+import { OperationError } from '../operation-error.js';
 import type { ContainerState, StackContainers } from '../docker/stack-containers.js';
 import { listBackups } from '../storage/backup-catalog.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
@@ -157,7 +158,11 @@ export class StatusService {
 
   private async containers(now: Date): Promise<ContainerStatus[]> {
     const { odooService, dbService } = this.options.stack.scope;
-    const found = await this.options.stack.list();
+    const found = await this.options.stack.list().catch((error: unknown) => {
+      // The scope is ambiguous (several stacks): reporting either one's containers could be the wrong stack's.
+      if (error instanceof OperationError) throw new ServiceDown(error.userMessage);
+      throw error;
+    });
     return [odooService, dbService].map((service) => {
       const c = found.find((s) => s.service === service);
       if (!c) return { service, id: '', name: '', image: '', state: 'missing', health: 'none', startedAt: null, restartCount: 0, uptimeSeconds: null };
@@ -263,7 +268,7 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
       else if (c.state !== 'running') down.push(`${c.service} container is ${c.state}`);
       else if (c.health === 'unhealthy') degraded.push(`${c.service} container is unhealthy`);
     }
-  } else degraded.push(describeProbe('containers', s.containers));
+  } else (s.containers.reason === 'down' ? down : degraded).push(describeProbe('containers', s.containers));
   if (s.odoo.ok) {
     if (!s.odoo.value.ok) down.push(`Odoo /web/health answered HTTP ${s.odoo.value.httpStatus}`);
   } else if (s.odoo.reason === 'timeout') down.push('Odoo /web/health: no answer (timeout)');

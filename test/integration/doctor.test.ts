@@ -44,6 +44,7 @@ describe('odoo-ops doctor against the test bed', () => {
     for (const name of ['config', 'docker', 'pg_dump', 'pg_restore', 'odoo', 'backup dir', 'R2', 'Slack token', 'Slack channel', 'Slack app token']) {
       expect(line(out, name), `${name} in:\n${out}`).toMatch(/^✔/);
     }
+    expect(line(out, 'docker')).toContain(`compose project "${testbed.stack.project}" (from COMPOSE_PROJECT)`);
     expect(line(out, 'pg_dump')).toContain('pg_dump (PostgreSQL) 15');
     expect(line(out, 'pg_restore')).toContain('pg_restore (PostgreSQL) 15');
     expect(out).toContain('All checks passed.');

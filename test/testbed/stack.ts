@@ -13,7 +13,7 @@ export interface TestStack {
 
 const SECOND = 1_000_000_000;
 /** Marks test containers with the pid of the run that owns them. */
-const OWNER_LABEL = 'odoo-ops.test-owner-pid';
+export const OWNER_LABEL = 'odoo-ops.test-owner-pid';
 
 function alive(pid: number): boolean {
   try {
