@@ -19,3 +19,20 @@ export function formatTime(at: Date, timeZone: string): string {
   const get = (t: string) => p.find((x) => x.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
+
+/** What became of the data Odoo served until a restore's switch: the writes made meanwhile, and where they are kept. */
+export function previousDataSentence(outcome: {
+  writesDuringRestore: { inserted: number; updated: number; deleted: number } | null;
+  previousArchive: string | null;
+  previousDatabase: string | null;
+}): string | null {
+  const w = outcome.writesDuringRestore;
+  const writes = w
+    ? w.inserted + w.updated + w.deleted === 0
+      ? 'No row was written in the live database while the restore ran'
+      : `While the restore ran, the live database took ${w.inserted} inserted, ${w.updated} updated and ${w.deleted} deleted rows`
+    : null;
+  if (outcome.previousArchive) return `${writes ? `${writes}; the` : 'The'} data as it was just before the switch is archived as ${outcome.previousArchive}.`;
+  if (outcome.previousDatabase) return `${writes ? `${writes}; the` : 'The'} data as it was just before the switch is kept as ${outcome.previousDatabase}, not archived yet: it is never dropped until an archive holds it.`;
+  return writes ? `${writes}.` : null;
+}

@@ -8,7 +8,7 @@ import type { BackupOutcome } from '../services/backup/run-backup.js';
 import type { RestoreOutcome } from '../services/restore/run-restore.js';
 import type { ArchiveCheck } from '../services/restore/verify-archive.js';
 import type { VerifyOutcome } from '../services/restore/verify-backup.js';
-import { formatBytes, formatDuration, formatTime } from './format.js';
+import { formatBytes, formatDuration, formatTime, previousDataSentence } from './format.js';
 import { containerSummary, statusLines } from './status-lines.js';
 
 /** Terminal usage text for `odoo-ops help` and for bad usage. */
@@ -126,7 +126,8 @@ export function renderRestoreOutcomeText(outcome: RestoreOutcome): string {
     `  safety backup: ${outcome.safetyBackup ?? 'none (--no-safety-backup)'}`,
     `  addons:        ${outcome.addonsRestored ? 'restored' : 'left as they were'}`,
   ];
-  if (outcome.previousDatabase) lines.push(`  previous data: kept as ${outcome.previousDatabase} until the next successful backup`);
+  const previous = previousDataSentence(outcome);
+  if (previous) lines.push(`  previous data: ${previous}`);
   for (const warning of outcome.warnings) lines.push(`  warning:       ${warning}`);
   return `${lines.join('\n')}\n`;
 }

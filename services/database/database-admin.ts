@@ -81,6 +81,17 @@ export class DatabaseAdmin {
     await this.sql(`CREATE DATABASE ${quoted(name)} TEMPLATE template0${locale} OWNER ${quoted(this.target.user)}`);
   }
 
+  /** The comment on database `name` (COMMENT ON DATABASE), or null when it has none or does not exist. */
+  async comment(name: string): Promise<string | null> {
+    const [text] = await this.sql(`SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = ${literal(name)}`);
+    return text ? text : null;
+  }
+
+  /** Sets the comment on database `name`: metadata that lives and goes with the database itself. */
+  async setComment(name: string, text: string): Promise<void> {
+    await this.sql(`COMMENT ON DATABASE ${quoted(name)} IS ${literal(text)}`);
+  }
+
   /** Drops `name` if it exists, closing its connections first. */
   async drop(name: string): Promise<void> {
     await this.sql(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`);

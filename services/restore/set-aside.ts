@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup } from '../backup/run-backup.js';
 import { asOperationError, type OperationError } from '../operation-error.js';
@@ -6,35 +6,14 @@ import type { HeldLock } from '../operation-lock.js';
 import type { Services } from '../services.js';
 import { leftoverPattern } from './restore-names.js';
 
-/** In BACKUP_DIR: which set-aside databases an archive holds. Only those may ever be dropped. */
-const REGISTRY_FILE = '.odoo-ops-set-aside.json';
+// The archive that holds a set-aside database is written on the database
+// itself (COMMENT ON DATABASE): the record can never outlive or miss its data.
+const COMMENT_PREFIX = 'odoo-ops: archived in ';
 
-export interface SetAsideArchive {
-  /** The set-aside database, `<db>_before_<stamp>`. */
-  database: string;
-  /** The archive that holds it, its filestore and addons. */
-  archive: string;
-  archivedAt: string;
-}
-
-/** The records of set-aside data held by an archive, by database name. */
-export async function archivedSetAsides(backupDir: string): Promise<Record<string, SetAsideArchive>> {
-  const text = await readFile(join(backupDir, REGISTRY_FILE), 'utf8').catch(() => null);
-  return text === null ? {} : (JSON.parse(text) as Record<string, SetAsideArchive>);
-}
-
-async function recordArchived(backupDir: string, record: SetAsideArchive): Promise<void> {
-  const records = { ...(await archivedSetAsides(backupDir)), [record.database]: record };
-  const path = join(backupDir, REGISTRY_FILE);
-  const temporary = `${path}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(records, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, path);
+/** The archive recorded on set-aside database `database` as holding it, or null when none does. */
+export async function archiveOfSetAside(services: Pick<Services, 'databaseAdmin'>, database: string): Promise<string | null> {
+  const comment = await services.databaseAdmin.comment(database);
+  return comment?.startsWith(COMMENT_PREFIX) ? comment.slice(COMMENT_PREFIX.length).trim() : null;
 }
 
 /** `<db>_before_<stamp>` → `.odoo-ops-before-<stamp>`, the addons a restore with addons set aside beside it. */
@@ -53,7 +32,7 @@ export type SetAsideOutcome = { ok: true; archive: string; localOnly: boolean; w
  * lock (`lock`). Never drops anything; never throws.
  */
 export async function archiveSetAside(services: Services, previousDatabase: string, lock: HeldLock, startedBy: string, restoredName?: string): Promise<SetAsideOutcome> {
-  const { odooDataDir, addonsDir, backupDir } = services.settings;
+  const { odooDataDir, addonsDir } = services.settings;
   const filestoreDir = join(odooDataDir, 'filestore', previousDatabase);
   // No live filestore before the restore: an empty one is what it had.
   await mkdir(filestoreDir, { recursive: true }).catch(() => undefined);
@@ -68,7 +47,7 @@ export async function archiveSetAside(services: Services, previousDatabase: stri
   });
   const archive = backup.ok ? backup.name : backup.localArchive;
   if (!archive) return { ok: false, error: asOperationError('archive-previous', backup.ok ? null : backup.error) };
-  await recordArchived(backupDir, { database: previousDatabase, archive, archivedAt: new Date().toISOString() });
+  await services.databaseAdmin.setComment(previousDatabase, `${COMMENT_PREFIX}${archive}`);
   return backup.ok ? { ok: true, archive, localOnly: false } : { ok: true, archive, localOnly: true, warning: backup.error.userMessage };
 }
 
@@ -78,10 +57,11 @@ export async function archiveSetAside(services: Services, previousDatabase: stri
  * interrupted. Returns what it archived and the warnings for those it could not.
  */
 export async function archivePendingSetAsides(services: Services, lock: HeldLock, startedBy: string): Promise<{ archived: string[]; warnings: string[] }> {
-  const { database, backupDir } = services.settings;
-  const pattern = leftoverPattern(database);
-  const records = await archivedSetAsides(backupDir);
-  const pending = (await services.databaseAdmin.databases()).filter((name) => pattern.test(name) && name.includes('_before_') && !records[name]);
+  const pattern = leftoverPattern(services.settings.database);
+  const pending: string[] = [];
+  for (const name of await services.databaseAdmin.databases()) {
+    if (pattern.test(name) && name.includes('_before_') && !(await archiveOfSetAside(services, name))) pending.push(name);
+  }
   const archived: string[] = [];
   const warnings: string[] = [];
   for (const name of pending) {
@@ -90,10 +70,4 @@ export async function archivePendingSetAsides(services: Services, lock: HeldLock
     else warnings.push(`the data set aside as ${name} could not be archived (${outcome.error.userMessage}); it is kept`);
   }
   return { archived, warnings };
-}
-
-/** Names of set-aside filestores in the data dir, for status and discard. */
-export async function setAsideDirectories(services: Pick<Services, 'settings'>): Promise<string[]> {
-  const pattern = leftoverPattern(services.settings.database);
-  return (await readdir(join(services.settings.odooDataDir, 'filestore')).catch(() => [] as string[])).filter((name) => pattern.test(name));
 }

@@ -2,6 +2,7 @@ import { mkdir, readdir, rename, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseAdmin, WriteCounters } from '../database/database-admin.js';
 import type { OdooControl } from './odoo-control.js';
+import { ADDONS_LEFTOVER } from './restore-names.js';
 import type { SwitchNames } from './switch-journal.js';
 
 /** What the steps of a switch work on. */
@@ -109,7 +110,7 @@ const setAsideAddons: SwitchStep = {
   name: 'set-aside-addons',
   async forward({ names: { addons } }) {
     if (!addons) return;
-    const ours = (name: string) => name === addons.staged || name === addons.previous;
+    const ours = (name: string) => name === addons.staged || name === addons.previous || ADDONS_LEFTOVER.test(name);
     await mkdir(join(addons.dir, addons.previous), { recursive: true });
     await moveEntries(addons.dir, join(addons.dir, addons.previous), ours);
   },
@@ -125,10 +126,11 @@ const addonsIn: SwitchStep = {
   async forward({ names: { addons } }) {
     if (!addons) return;
     await moveEntries(join(addons.dir, addons.staged), addons.dir);
+    await rmdir(join(addons.dir, addons.staged)).catch(() => undefined);
   },
   async undo({ names: { addons } }) {
     if (!addons) return;
-    const ours = (name: string) => name === addons.staged || name === addons.previous;
+    const ours = (name: string) => name === addons.staged || name === addons.previous || ADDONS_LEFTOVER.test(name);
     await mkdir(join(addons.dir, addons.staged), { recursive: true });
     await moveEntries(addons.dir, join(addons.dir, addons.staged), ours);
   },

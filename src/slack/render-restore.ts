@@ -1,6 +1,6 @@
 import type { RestorePlan } from '../../commands/restore.js';
 import type { RestoreOutcome, RestoreStage } from '../../services/restore/run-restore.js';
-import { formatBytes, formatDuration, formatTime } from '../format.js';
+import { formatBytes, formatDuration, formatTime, previousDataSentence } from '../format.js';
 import type { SlackMessage } from './render-backup.js';
 import type { RestoreOffer } from './restore-offers.js';
 
@@ -78,7 +78,8 @@ export function renderRestoreOutcome(outcome: RestoreOutcome, how: { name: strin
       `Took ${formatDuration(outcome.durationMs / 1000)} · Odoo was down ${(outcome.downtimeMs / 1000).toFixed(1)} s · verified ${outcome.checksummed ? 'by checksums' : 'for integrity only (old archive, no manifest.json)'}`,
       `Safety backup: ${outcome.safetyBackup ?? 'none'} · addons ${outcome.addonsRestored ? 'restored' : 'left as they were'}`,
     ];
-    if (outcome.previousDatabase) lines.push(`The previous data is kept as \`${outcome.previousDatabase}\` until the next successful backup.`);
+    const previous = previousDataSentence(outcome);
+    if (previous) lines.push(previous);
     for (const warning of outcome.warnings) lines.push(`:warning: ${how.redact(warning)}`);
     return { text: `Restore succeeded: ${outcome.name}`, blocks: [section(lines.join('\n'))] };
   }

@@ -45,7 +45,7 @@ describe('restore', () => {
     const stages: string[] = [];
     const outcome = await runRestore(world.services, { name, startedBy: 'test', onProgress: (p) => p.state === 'done' && stages.push(p.stage) });
     if (!outcome.ok) throw outcome.error;
-    expect(stages).toEqual(['lock', 'locate', 'space', 'fetch', 'verify', 'space', 'safety-backup', 'restore-database', 'restore-filestore', 'switch']);
+    expect(stages).toEqual(['lock', 'locate', 'space', 'fetch', 'verify', 'space', 'safety-backup', 'restore-database', 'restore-filestore', 'switch', 'archive-previous']);
     expect(await snapshotOdoo(testbed)).toEqual(backedUp);
     expect(await odooHealthy(testbed)).toBe(true);
     // Written as the user Odoo runs as (uid 101 in the odoo:17 image), or Odoo could not read them.
