@@ -2,6 +2,7 @@ import { asOperationError, type OperationError } from '../services/operation-err
 import { pruneOlderThan, type PruneResult } from '../services/backup/prune-backups.js';
 import { discardPreviousState, type DiscardedState } from '../services/restore/discard-previous.js';
 import type { Services } from '../services/services.js';
+import { removeLeftovers } from '../services/cleanup/remove-leftovers.js';
 
 export type PruneReply = { ok: true; result: PruneResult; discarded: DiscardedState | null; warnings: string[] } | { ok: false; error: OperationError };
 
@@ -15,6 +16,7 @@ export async function pruneCommand(services: Services, input: { startedBy: strin
   let lock;
   try {
     lock = await services.lock.acquire('prune', input.startedBy);
+    if (!input.dryRun) await removeLeftovers(services);
     const result = await pruneOlderThan(services.backends, {
       retentionDays: services.settings.retentionDays,
       timeZone: services.settings.timeZone,

@@ -38,9 +38,9 @@ export class OperationLock {
     this.lockPath = join(dir, '.odoo-ops');
   }
 
-  /** Takes the lock or throws OperationError('lock', 'busy: …'). Creates BACKUP_DIR if needed. */
+  /** Takes the lock or throws OperationError('lock', 'busy: …'). Creates BACKUP_DIR if needed, 0700: backups hold the whole database. */
   async acquire(operation: OperationKind, startedBy: string): Promise<HeldLock> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const holder: LockHolder = { operation, startedBy, startedAt: new Date().toISOString(), host: hostname(), pid: process.pid };
     let release: () => Promise<void>;
     try {

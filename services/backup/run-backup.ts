@@ -15,6 +15,7 @@ import { dumpDatabase, postgresVersion } from './dump-database.js';
 import { pruneOlderThan, type PruneResult } from './prune-backups.js';
 import { discardPreviousState, type DiscardedState } from '../restore/discard-previous.js';
 import { ADDONS_LEFTOVER } from '../restore/restore-names.js';
+import { removeLeftovers } from '../cleanup/remove-leftovers.js';
 
 export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune' | 'discard-previous';
 
@@ -123,8 +124,9 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
 
   try {
     if (!request.heldLock) lock = await step('lock', () => services.lock.acquire('backup', request.startedBy));
+    if (lock) await removeLeftovers(services); // what killed runs left; only under a lock of our own
     await step('prepare', async () => {
-      await mkdir(staging, { recursive: true });
+      await mkdir(staging, { recursive: true, mode: 0o700 });
       if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
     });
 

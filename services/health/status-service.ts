@@ -7,6 +7,7 @@ import { listBackups } from '../storage/backup-catalog.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
 import { ProbeTimeout, runProbe, ServiceDown, withDeadline, type ProbeResult } from './run-probe.js';
 import { scheduleRuns } from '../backup/backup-schedule.js';
+import { lastCleanup, type CleanupRecord } from '../cleanup/remove-leftovers.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
 
@@ -42,6 +43,8 @@ export interface StackStatus {
   nextRun: Date | null;
   disk: ProbeResult<{ path: string; freeBytes: number; totalBytes: number }>;
   r2: R2Status;
+  /** The last cleanup of killed runs' leftovers that removed anything (BACKUP_DIR's record), or null. */
+  lastCleanup?: CleanupRecord | null;
 }
 
 export interface StatusServiceOptions {
@@ -97,7 +100,7 @@ export class StatusService {
   private async runChecks(now: () => Date): Promise<StackStatus> {
     const o = this.options;
     const t = this.timeoutMs;
-    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk] = await Promise.all([
+    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk, cleanup] = await Promise.all([
       runProbe(() => this.containers(now()), t),
       runProbe(() => this.odooHealth(), t),
       runProbe(() => this.databaseSize(), t),
@@ -105,6 +108,7 @@ export class StatusService {
       // Each store is listed under the deadline on its own, so a hanging R2 hides neither the local backups nor the verdict.
       runProbe(() => listBackups(o.backends.map((b) => withListDeadline(b, t - 100)), o.timeZone), t),
       runProbe(() => freeDisk(o.backupDir), t),
+      runProbe(() => lastCleanup(o.backupDir), t),
     ]);
     const checkedAt = now();
     let nextRun: Date | null = null;
@@ -146,7 +150,7 @@ export class StatusService {
       if (localFailed) lastBackup = { ok: false, reason: 'error', message: `BACKUP_DIR: ${localFailed.message}` };
     }
 
-    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2 };
+    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2, lastCleanup: cleanup.ok ? cleanup.value : null };
     const { verdict, reasons } = judge(partial, o);
     return { ...partial, verdict, reasons };
   }
@@ -266,7 +270,7 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
   if (!s.disk.ok) degraded.push(describeProbe('free disk', s.disk));
   else if (s.disk.value.totalBytes > 0 && s.disk.value.freeBytes / s.disk.value.totalBytes < LOW_DISK_RATIO) degraded.push('less than 10 % free disk on BACKUP_DIR');
   if (s.r2.state === 'unreachable') degraded.push(`R2 unreachable: ${s.r2.message}`);
-  if (s.r2.state === 'timeout') degraded.push('R2: unknown (timeout)');
+  if (s.r2.state === 'timeout') degraded.push(`R2 unreachable: ${s.r2.message}`);
   const reasons = [...down, ...degraded];
   return { verdict: down.length > 0 ? 'down' : degraded.length > 0 ? 'degraded' : 'healthy', reasons };
 }

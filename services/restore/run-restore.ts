@@ -14,6 +14,7 @@ import { locateBackup } from './locate-backup.js';
 import { restoreNames, restoreStamp, MAX_IDENTIFIER_BYTES } from './restore-names.js';
 import { switchOver, SwitchFailed } from './switch-over.js';
 import { verifyArchive, type ArchiveCheck, type VerifiedArchive, type VerifyOptions } from './verify-archive.js';
+import { removeLeftovers } from '../cleanup/remove-leftovers.js';
 
 export type RestoreStage =
   | 'lock'
@@ -101,7 +102,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
   const progress = request.onProgress ?? (() => {});
   const db = services.settings.database;
   const names = restoreNames(db, restoreStamp(new Date(started)));
-  const staging = join(services.settings.backupDir, `.restore-${names.restored}.${randomBytes(4).toString('hex')}.staging`);
+  const staging = join(services.settings.backupDir, `.restore-${names.restored}.${process.pid}-${randomBytes(4).toString('hex')}.staging`);
   const stagedFilestore = join(services.settings.odooDataDir, 'filestore', names.restored);
   const stagedAddons = join(services.settings.addonsDir, names.addonsStaged);
   let lock: HeldLock | undefined = request.heldLock;
@@ -123,6 +124,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to build a copy beside it (${names.restored} exceeds 63 bytes)`);
     }
     if (!lock) lock = ownLock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
+    if (ownLock) await removeLeftovers(services); // what killed runs left; only under a lock of our own
     const located = await step('locate', () => locateBackup(services, request.name));
     await step('space', async () => {
       await mkdir(staging, { recursive: true });
