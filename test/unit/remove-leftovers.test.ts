@@ -87,7 +87,7 @@ describe('removeLeftovers', () => {
 
     expect(result.failures).toEqual([]);
     expect(result.multipartUploads).toBe(1);
-    expect(aborted.map((uri) => uri.split("&x-id=")[0])).toEqual([`/${BUCKET}/${prefix}odoo_backup_2026-01-02_03-00-00.tar.gz?uploadId=old-1`]);
+    expect(aborted.map((uri) => uri.split('&x-id=')[0])).toEqual([`/${BUCKET}/${prefix}odoo_backup_2026-01-02_03-00-00.tar.gz?uploadId=old-1`]);
     expect((await lastCleanup(dir))?.multipartUploads).toBe(1);
   });
 
