@@ -21,3 +21,9 @@ if (typeof crc32 !== 'function') {
 }
 const { main } = await import('../dist/src/cli.js');
 process.exitCode = await main(process.argv.slice(2));
+// The answer is printed (stdout and stderr are synchronous on Linux for files,
+// pipes and terminals). What may still hold the event loop is work a deadline
+// abandoned: a probe's request to an R2 or Docker that stopped answering waits
+// for its own socket timeout and retries. The user must not wait for it: exit
+// unless the loop drains first (the timer is unref'd). `bot` arms its own.
+if (process.argv[2] !== 'bot') setTimeout(() => process.exit(), 200).unref();

@@ -3,6 +3,7 @@ import { recoverSwitch, recoveryNotice } from '../services/restore/recover-switc
 import { pruneOlderThan, type PruneResult } from '../services/backup/prune-backups.js';
 import { discardPreviousState, type DiscardedState } from '../services/restore/discard-previous.js';
 import type { Services } from '../services/services.js';
+import { removeLeftovers } from '../services/cleanup/remove-leftovers.js';
 
 export type PruneReply = { ok: true; result: PruneResult; discarded: DiscardedState | null; warnings: string[] } | { ok: false; error: OperationError };
 
@@ -18,6 +19,7 @@ export async function pruneCommand(services: Services, input: { startedBy: strin
     lock = await services.lock.acquire('prune', input.startedBy);
     const recovery = await recoverSwitch(services, { startedBy: input.startedBy, heldLock: lock });
     if (recovery.action === 'failed') return { ok: false, error: new OperationError('recover', `${recovery.message}; nothing was pruned`) };
+    if (!input.dryRun) await removeLeftovers(services);
     const result = await pruneOlderThan(services.backends, {
       retentionDays: services.settings.retentionDays,
       timeZone: services.settings.timeZone,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -21,15 +21,6 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 // The holder refreshes the lock every STALE/2; a lock not refreshed for STALE
 // belongs to a process that died, and is taken over.
 const STALE_MS = 30_000;
@@ -47,13 +38,12 @@ export class OperationLock {
     this.lockPath = join(dir, '.odoo-ops');
   }
 
-  /** Takes the lock or throws OperationError('lock', 'busy: …'). Creates BACKUP_DIR if needed. */
-  async acquire(operation: OperationKind, startedBy: string, retakeDead = true): Promise<HeldLock> {
-    await mkdir(this.dir, { recursive: true });
+  /** Takes the lock or throws OperationError('lock', 'busy: …'). Creates BACKUP_DIR if needed, 0700: backups hold the whole database. */
+  async acquire(operation: OperationKind, startedBy: string): Promise<HeldLock> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const holder: LockHolder = { operation, startedBy, startedAt: new Date().toISOString(), host: hostname(), pid: process.pid };
-    let release: () => Promise<void>;
-    try {
-      release = await lockfile.lock(this.lockPath, {
+    const take = () =>
+      lockfile.lock(this.lockPath, {
         realpath: false,
         stale: STALE_MS,
         update: STALE_MS / 2,
@@ -61,18 +51,22 @@ export class OperationLock {
         // Losing the lock mid-operation (its directory removed by hand) must not crash the bot.
         onCompromised: () => {},
       });
+    let release: () => Promise<void>;
+    try {
+      release = await take().catch(async (error: NodeJS.ErrnoException) => {
+        // A holder of this host whose process is gone (killed) does not make the next run wait out STALE_MS:
+        // its lock is marked stale, and proper-lockfile takes it over as it would a stale one.
+        if (error.code !== 'ELOCKED' || !(await this.heldByDeadProcess())) throw error;
+        await utimes(`${this.lockPath}.lock`, 0, 0);
+        return take();
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       const current = await this.holder();
-      // A holder on this host whose process is gone (killed) is not waited out for STALE_MS.
-      if (current && current.host === hostname() && current.pid !== process.pid && !alive(current.pid) && retakeDead) {
-        await rm(`${this.lockPath}.lock`, { recursive: true, force: true });
-        return this.acquire(operation, startedBy, false);
-      }
       const who = current ? `${current.operation} started by ${current.startedBy} at ${current.startedAt}` : 'another operation is running';
       throw new OperationError('lock', `busy: ${who}`, { cause: error });
     }
-    await writeFile(this.holderFile(), JSON.stringify(holder));
+    await writeFile(this.holderFile(), JSON.stringify(holder), { mode: 0o600 });
     return {
       holder,
       release: async () => {
@@ -89,6 +83,23 @@ export class OperationLock {
       return JSON.parse(await readFile(this.holderFile(), 'utf8')) as LockHolder;
     } catch {
       return null;
+    }
+  }
+
+  /** The holder ran on this host, is not this process, and no process has its pid any more. */
+  private async heldByDeadProcess(): Promise<boolean> {
+    let current: LockHolder;
+    try {
+      current = JSON.parse(await readFile(this.holderFile(), 'utf8')) as LockHolder;
+    } catch {
+      return false;
+    }
+    if (current.host !== hostname() || current.pid === process.pid || !Number.isInteger(current.pid)) return false;
+    try {
+      process.kill(current.pid, 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
     }
   }
 

@@ -33,6 +33,7 @@ export function statusJson(reply: StatusReply) {
     nextRun: s.nextRun?.toISOString() ?? null,
     disk: probe(s.disk, (d) => d),
     r2: s.r2.state,
+    lastCleanup: s.lastCleanup ?? null,
     errors,
   };
 }

@@ -40,9 +40,21 @@ export function statusLines(s: StackStatus, timeZone: string): StatusLine[] {
       : s.r2.state === 'reachable'
         ? { value: 'reachable' }
         : s.r2.state === 'timeout'
-          ? { value: 'unknown (timeout)', warn: true }
+          ? { value: `unreachable (${s.r2.message})`, warn: true }
           : { value: `unreachable (${s.r2.message})`, warn: true };
   lines.push({ label: 'R2', ...r2 });
+  if (s.lastCleanup) {
+    const c = s.lastCleanup;
+    const parts = [
+      [c.backupStaging, 'backup staging dir'],
+      [c.partialArchives, 'partial archive'],
+      [c.restoreStaging, 'restore staging dir'],
+      [c.multipartUploads, 'incomplete R2 upload'],
+    ]
+      .filter(([n]) => (n as number) > 0)
+      .map(([n, what]) => `${n} ${what}${n === 1 ? '' : 's'}`);
+    lines.push({ label: 'Last cleanup', value: `${formatTime(new Date(c.at), timeZone)} ${timeZone}: removed ${parts.join(', ')} left by killed runs` });
+  }
   return lines;
 }
 

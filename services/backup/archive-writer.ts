@@ -34,7 +34,7 @@ export class ArchiveWriter {
     onBytes?: (bytes: number) => void,
   ) {
     this.counter = new HashingCounter(onBytes);
-    this.written = pipeline(this.gzip, this.counter, createWriteStream(path, { flags: 'wx' }));
+    this.written = pipeline(this.gzip, this.counter, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
     this.written.catch((error: Error) => (this.failure = error));
     this.enqueue(() => this.entry(`${folder}/`, 'Directory', 0, 0o755));
   }

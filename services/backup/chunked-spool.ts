@@ -68,7 +68,7 @@ export class ChunkedSpool extends Writable {
       if (this.destroyed) throw new Error('spool destroyed');
       if (!this.handle) {
         const path = `${this.base}.${String(this.chunks.length).padStart(3, '0')}`;
-        this.handle = await open(path, 'wx');
+        this.handle = await open(path, 'wx', 0o600);
         this.chunks.push(path);
         this.inChunk = 0;
         if (this.destroyed) throw new Error('spool destroyed');

@@ -17,6 +17,7 @@ import { discardPreviousState, type DiscardedState } from '../restore/discard-pr
 import { archivePendingSetAsides } from '../restore/set-aside.js';
 import { recoverSwitch, recoveryNotice } from '../restore/recover-switch.js';
 import { ADDONS_LEFTOVER } from '../restore/restore-names.js';
+import { removeLeftovers } from '../cleanup/remove-leftovers.js';
 
 export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune' | 'recover' | 'archive-set-aside' | 'discard-previous';
 
@@ -148,8 +149,9 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     const recovery = request.source ? null : await step('recover', () => recoverSwitch(services, { startedBy: request.startedBy, heldLock: lock ?? request.heldLock }));
     if (recovery?.action === 'failed') throw new OperationError('recover', `${recovery.message}; no backup was taken`);
     const recovered = recovery ? recoveryNotice(recovery) : null;
+    if (lock) await removeLeftovers(services); // what killed runs left; only under a lock of our own
     await step('prepare', async () => {
-      await mkdir(staging, { recursive: true });
+      await mkdir(staging, { recursive: true, mode: 0o700 });
       if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
     });
 

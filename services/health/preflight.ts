@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DatabaseTarget } from '../backup/dump-database.js';
@@ -186,8 +186,8 @@ export class Preflight {
     const dir = resolve(this.options.backupDir);
     const probe = join(dir, `.odoo-ops-doctor-${randomBytes(4).toString('hex')}`);
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(probe, 'odoo-ops doctor probe\n');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await writeFile(probe, 'odoo-ops doctor probe\n', { mode: 0o600 });
       await rm(probe);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
@@ -201,6 +201,11 @@ export class Preflight {
     if (free < needed) {
       return fail('backup dir', `${dir}: ${freeText}, a backup needs about ${(needed / GIB).toFixed(1)} GiB`, 'free disk space or lower BACKUP_RETENTION_DAYS and run `odoo-ops prune`');
     }
+    // Archives hold the whole database: a directory others may enter exposes any archive an older version wrote 0644.
+    const mode = (await stat(dir)).mode & 0o777;
+    if (mode & 0o077) {
+      return fail('backup dir', `${dir} is open to other users (mode ${mode.toString(8).padStart(4, '0')})`, `\`chmod 700 ${dir}\` (and \`chmod 600\` the archives in it)`);
+    }
     return pass('backup dir', `${dir} writable, ${freeText}`);
   }
 
@@ -212,17 +217,21 @@ export class Preflight {
     const content = `odoo-ops doctor probe ${new Date().toISOString()}\n`;
     const fix = 'check CF_R2_ENDPOINT, CF_R2_BUCKET and the API token (Object Read & Write on this bucket)';
     let stage = 'write';
+    // Under the check's deadline, less a margin: the request is cancelled and the line says R2 did not answer.
+    const deadlineMs = Math.max(1000, this.timeoutMs - 2000);
+    const abortSignal = AbortSignal.timeout(deadlineMs);
     try {
-      await r2.client.send(new PutObjectCommand({ Bucket: r2.bucket, Key: key, Body: content, ContentType: 'text/plain' }));
+      await r2.client.send(new PutObjectCommand({ Bucket: r2.bucket, Key: key, Body: content, ContentType: 'text/plain' }), { abortSignal });
       stage = 'read';
-      const object = await r2.client.send(new GetObjectCommand({ Bucket: r2.bucket, Key: key }));
+      const object = await r2.client.send(new GetObjectCommand({ Bucket: r2.bucket, Key: key }), { abortSignal });
       const read = await object.Body?.transformToString();
       if (read !== content) return fail('R2', `the probe object read back differs from what was written (bucket ${r2.bucket})`, fix);
       stage = 'delete';
-      await r2.client.send(new DeleteObjectCommand({ Bucket: r2.bucket, Key: key }));
+      await r2.client.send(new DeleteObjectCommand({ Bucket: r2.bucket, Key: key }), { abortSignal });
     } catch (error) {
-      if (stage !== 'write') await r2.client.send(new DeleteObjectCommand({ Bucket: r2.bucket, Key: key })).catch(() => undefined);
-      return fail('R2', `cannot ${stage} a probe object in bucket ${r2.bucket}: ${describeS3Error(error)}`, fix);
+      if (stage !== 'write') await r2.client.send(new DeleteObjectCommand({ Bucket: r2.bucket, Key: key }), { abortSignal: AbortSignal.timeout(2000) }).catch(() => undefined);
+      const why = abortSignal.aborted ? `R2 unreachable: no answer within ${Math.round(deadlineMs / 1000)} s` : describeS3Error(error);
+      return fail('R2', `cannot ${stage} a probe object in bucket ${r2.bucket}: ${why}`, fix);
     }
     return pass('R2', `bucket ${r2.bucket}: probe object written, read back and deleted`);
   }

@@ -9,6 +9,7 @@ import type { Location, StorageBackend } from '../storage/storage-backend.js';
 import { ProbeTimeout, runProbe, ServiceDown, withDeadline, type ProbeResult } from './run-probe.js';
 import { scheduleRuns } from '../backup/backup-schedule.js';
 import { readRestoreState, type RestoreState } from './restore-state.js';
+import { lastCleanup, type CleanupRecord } from '../cleanup/remove-leftovers.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
 
@@ -46,6 +47,8 @@ export interface StackStatus {
   r2: R2Status;
   /** A restore's switch not settled, or a failed switch-back awaiting a person. */
   restore: ProbeResult<RestoreState>;
+  /** The last cleanup of killed runs' leftovers that removed anything (BACKUP_DIR's record), or null. */
+  lastCleanup?: CleanupRecord | null;
 }
 
 export interface StatusServiceOptions {
@@ -101,7 +104,7 @@ export class StatusService {
   private async runChecks(now: () => Date): Promise<StackStatus> {
     const o = this.options;
     const t = this.timeoutMs;
-    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk, restore] = await Promise.all([
+    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk, restore, cleanup] = await Promise.all([
       runProbe(() => this.containers(now()), t),
       runProbe(() => this.odooHealth(), t),
       runProbe(() => this.databaseSize(), t),
@@ -110,6 +113,7 @@ export class StatusService {
       runProbe(() => listBackups(o.backends.map((b) => withListDeadline(b, t - 100)), o.timeZone), t),
       runProbe(() => freeDisk(o.backupDir), t),
       runProbe(() => readRestoreState(o.backupDir), t),
+      runProbe(() => lastCleanup(o.backupDir), t),
     ]);
     const checkedAt = now();
     let nextRun: Date | null = null;
@@ -151,7 +155,7 @@ export class StatusService {
       if (localFailed) lastBackup = { ok: false, reason: 'error', message: `BACKUP_DIR: ${localFailed.message}` };
     }
 
-    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2, restore };
+    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2, restore, lastCleanup: cleanup.ok ? cleanup.value : null };
     const { verdict, reasons } = judge(partial, o);
     return { ...partial, verdict, reasons };
   }
@@ -282,7 +286,7 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
   if (!s.disk.ok) degraded.push(describeProbe('free disk', s.disk));
   else if (s.disk.value.totalBytes > 0 && s.disk.value.freeBytes / s.disk.value.totalBytes < LOW_DISK_RATIO) degraded.push('less than 10 % free disk on BACKUP_DIR');
   if (s.r2.state === 'unreachable') degraded.push(`R2 unreachable: ${s.r2.message}`);
-  if (s.r2.state === 'timeout') degraded.push('R2: unknown (timeout)');
+  if (s.r2.state === 'timeout') degraded.push(`R2 unreachable: ${s.r2.message}`);
   const reasons = [...down, ...degraded];
   return { verdict: down.length > 0 ? 'down' : degraded.length > 0 ? 'degraded' : 'healthy', reasons };
 }

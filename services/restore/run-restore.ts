@@ -18,6 +18,7 @@ import { archiveSetAside } from './set-aside.js';
 import { recoverSwitch, recoveryNotice } from './recover-switch.js';
 import type { WriteCounters } from '../database/database-admin.js';
 import { verifyArchive, type ArchiveCheck, type VerifiedArchive, type VerifyOptions } from './verify-archive.js';
+import { removeLeftovers } from '../cleanup/remove-leftovers.js';
 
 export type RestoreStage =
   | 'lock'
@@ -110,7 +111,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
   const progress = request.onProgress ?? (() => {});
   const db = services.settings.database;
   const names = restoreNames(db, restoreStamp(new Date(started)));
-  const staging = join(services.settings.backupDir, `.restore-${names.restored}.${randomBytes(4).toString('hex')}.staging`);
+  const staging = join(services.settings.backupDir, `.restore-${names.restored}.${process.pid}-${randomBytes(4).toString('hex')}.staging`);
   const stagedFilestore = join(services.settings.odooDataDir, 'filestore', names.restored);
   const stagedAddons = join(services.settings.addonsDir, names.addonsStaged);
   let lock: HeldLock | undefined = request.heldLock;
@@ -133,10 +134,13 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     }
     if (!lock) lock = ownLock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
     // A switch a killed process left half-done is settled before anything else.
-    const recovered = recoveryNotice(await recoverSwitch(services, { startedBy: request.startedBy, heldLock: lock }));
+    const recovery = await recoverSwitch(services, { startedBy: request.startedBy, heldLock: lock });
+    if (recovery.action === 'failed') throw new OperationError('lock', `${recovery.message}; nothing was changed`);
+    const recovered = recoveryNotice(recovery);
     if (recovered) warnings.push(recovered);
     // What the live database had written when the restore began: the switch reads it again.
     const writesAtStart = await services.databaseAdmin.writeCounters(db).catch(() => null);
+    if (ownLock) await removeLeftovers(services); // what killed runs left; only under a lock of our own
     const located = await step('locate', () => locateBackup(services, request.name));
     await step('space', async () => {
       await mkdir(staging, { recursive: true });

@@ -6,7 +6,7 @@ import { OperationError } from '../operation-error.js';
 import { isBackupName } from '../backup/backup-name.js';
 import type { StorageBackend, StoredBackup } from './storage-backend.js';
 
-/** Backups as files in BACKUP_DIR. */
+/** Backups as files in BACKUP_DIR, readable by their owner only (0600: an archive holds the whole database). */
 export class LocalBackend implements StorageBackend {
   readonly location = 'local' as const;
 
@@ -44,7 +44,7 @@ export class LocalBackend implements StorageBackend {
     if (file === target) return this.checkSize(name, meta.sizeBytes);
     const partial = join(this.dir, `.${name}.partial`);
     try {
-      await pipeline(createReadStream(file), createWriteStream(partial, { flags: 'wx' }));
+      await pipeline(createReadStream(file), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
       await rename(partial, target);
     } finally {
       await rm(partial, { force: true });
@@ -53,7 +53,7 @@ export class LocalBackend implements StorageBackend {
   }
 
   async fetch(name: string, destination: string): Promise<void> {
-    await pipeline(createReadStream(this.pathOf(name)), createWriteStream(destination));
+    await pipeline(createReadStream(this.pathOf(name)), createWriteStream(destination, { mode: 0o600 }));
   }
 
   async remove(names: string[]): Promise<void> {

@@ -35,4 +35,10 @@ export interface StorageBackend {
   fetch(name: string, destination: string): Promise<void>;
   /** Deletes these backups; names not matching the pattern are refused. */
   remove(names: string[]): Promise<void>;
+  /**
+   * Stores with multipart uploads (R2): aborts the incomplete uploads of backup
+   * names begun before `startedBefore`; resolves how many, or null when the
+   * store cannot list them.
+   */
+  abortStaleUploads?(startedBefore: Date): Promise<number | null>;
 }

@@ -89,7 +89,10 @@ describe('backup faults are reported and lose nothing', () => {
           aborted.push(uri);
           return '';
         });
-      const outcome = await runBackup(world.services, {
+      // The SDK's handler captures http.request at a client's first request: that must be the upload,
+      // after nock is switched on, so the cleanup's look for stale uploads is left out here (unit-tested).
+      const r2 = Object.assign(Object.create(world.services.r2!), { abortStaleUploads: undefined });
+      const outcome = await runBackup({ ...world.services, r2, backends: [world.services.local, r2] }, {
         startedBy: 'test',
         onProgress: (p) => p.stage === 'upload' && p.state === 'started' && nock.activate(),
       });
