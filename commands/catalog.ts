@@ -17,7 +17,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'restore',
     summary: 'restore a backup: verified first, built beside the live data, switched over in seconds with automatic rollback',
     slack: 'restore <name>',
-    cli: 'restore <name> --yes [--no-safety-backup] [--with-addons] [--json]',
+    cli: 'restore <name> --yes [--safety-backup] [--with-addons] [--json]',
   },
   { name: 'verify', summary: 'check one backup (checksums, archives, pg_restore --list) without restoring it', slack: null, cli: 'verify <name> [--json]' },
   { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept), and the data kept by the last restore', slack: null, cli: 'prune [--dry-run] [--json]' },

@@ -11,7 +11,7 @@ import { stackScopeRefusal } from './stack-scope-refusal.js';
 export const EXPECTED_NAME = 'a backup name such as odoo_backup_2026-01-31_02-00-00.tar.gz';
 
 export interface RestoreOptions {
-  /** Take a safety backup of the current state first (default true). */
+  /** Take a safety backup of the current state first (off unless asked: the set-aside data is archived after the switch). */
   safetyBackup: boolean;
   withAddons: boolean;
 }

@@ -97,7 +97,7 @@ export function renderRestorePlanText(plan: RestorePlan, timeZone: string): stri
   const taken = plan.takenAt ? `taken ${formatTime(plan.takenAt, timeZone)}, ${formatDuration((plan.now.getTime() - plan.takenAt.getTime()) / 1000)} ago` : '';
   const steps = [
     `check ${backup.name} (${formatBytes(backup.sizeBytes)}, ${taken}, in ${backup.locations.join(' and ')})${backup.localPath ? '' : ', fetched from R2 first'}: member checksums, archives, pg_restore --list; stop here on any mismatch`,
-    options.safetyBackup ? `take a safety backup of the current state (a normal backup, kept)` : `NO safety backup (--no-safety-backup)`,
+    options.safetyBackup ? `take a safety backup of the current state (a normal backup, kept)` : `no safety backup (--safety-backup takes one; the data Odoo serves until the switch is archived after it anyway)`,
     `restore the dump into a new database beside "${database}" and the filestore beside the live one${options.withAddons ? ', and the addons' : ''}, while Odoo keeps serving`,
     `stop Odoo, rename "${database}" to ${database}_before_<time> and the restored copy to "${database}", swap the filestore${options.withAddons ? ' and addons' : ''}, start Odoo and wait for /web/health (the only downtime); switch back on any failure`,
     `keep the previous database and filestore until the next successful backup`,
@@ -123,7 +123,7 @@ export function renderRestoreOutcomeText(outcome: RestoreOutcome): string {
   const lines = [
     `Restored ${outcome.name} into "${outcome.database}" in ${formatDuration(outcome.durationMs / 1000)}; Odoo was down ${(outcome.downtimeMs / 1000).toFixed(1)} s`,
     `  verified:      ${outcome.checksummed ? 'every member by checksum' : 'integrity only (old archive without manifest.json)'}`,
-    `  safety backup: ${outcome.safetyBackup ?? 'none (--no-safety-backup)'}`,
+    `  safety backup: ${outcome.safetyBackup ?? 'none'}`,
     `  addons:        ${outcome.addonsRestored ? 'restored' : 'left as they were'}`,
   ];
   const previous = previousDataSentence(outcome);

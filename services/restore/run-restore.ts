@@ -42,7 +42,11 @@ export interface RestoreRequest {
   name: string;
   /** Who asked; shown to anyone told "busy". */
   startedBy: string;
-  /** Take a normal backup of the current state first (default true). */
+  /**
+   * Take a normal backup of the current state first (default false): the data
+   * Odoo serves until the switch is archived after it anyway (archive-previous),
+   * so this only adds a point from before the restore began.
+   */
   safetyBackup?: boolean;
   /** Replace ADDONS_DIR's contents too (default false: addons usually live in git). */
   withAddons?: boolean;
@@ -147,8 +151,9 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       const size = located.sizeBytes;
       const needs: SpaceNeed[] = [
         {
-          what: `BACKUP_DIR (${services.settings.backupDir}): ${located.localPath ? '' : 'the fetched archive, '}its extracted members${request.safetyBackup === false ? '' : ' and the safety backup'}`,
-          neededBytes: (located.localPath ? 0 : size) + size + (request.safetyBackup === false ? 0 : size),
+          what: `BACKUP_DIR (${services.settings.backupDir}): ${located.localPath ? '' : 'the fetched archive, '}its extracted members, the archive of the data the switch sets aside${request.safetyBackup === true ? ' and the safety backup' : ''}`,
+          // The set-aside data is archived after the switch: room for it is checked now, before anything changes.
+          neededBytes: (located.localPath ? 0 : size) + 2 * size + (request.safetyBackup === true ? size : 0),
           freeBytes: await freeBytesAt(staging),
         },
       ];
@@ -173,7 +178,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     if (!verified.manifest) warnings.push(`${request.name} has no manifest.json (old layout): it was checked for integrity, not by checksum`);
     const owner = await step('space', () => checkRoomToRestore(services, verified, request.withAddons === true));
 
-    if (request.safetyBackup !== false) {
+    if (request.safetyBackup === true) {
       await step('safety-backup', async () => {
         const backup = await runBackup(services, { startedBy: `${request.startedBy} (safety backup before restoring ${request.name})`, heldLock: lock, prune: false, signal: request.signal });
         if (backup.ok) safetyBackup = backup.name;
@@ -186,23 +191,31 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       });
     }
 
-    await step('restore-database', async () => {
-      restoredCreated = true;
-      await services.databaseAdmin.createEmpty(names.restored, db);
-      const dump = createReadStream(verified.members.dump);
-      // Cancelling breaks pg_restore's input: it stops, and the copy is dropped below.
-      const cancel = () => dump.destroy(new Error('cancelled'));
-      request.signal?.addEventListener('abort', cancel, { once: true });
-      try {
-        await services.databaseAdmin.restoreDump(names.restored, dump);
-      } finally {
-        request.signal?.removeEventListener('abort', cancel);
-      }
-    });
-    await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreStrip, owner));
     const withAddons = request.withAddons === true && verified.members.addons !== null;
     if (request.withAddons && !withAddons) warnings.push('the archive holds no addons.tar.gz: addons were left as they are');
-    if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, 0, owner));
+    // pg_restore works in the db container while the filestore is written here: side by side.
+    // Everything is awaited even when one fails, so nothing still writes during cleanup.
+    const copies = await Promise.allSettled([
+      step('restore-database', async () => {
+        restoredCreated = true;
+        await services.databaseAdmin.createEmpty(names.restored, db);
+        const dump = createReadStream(verified.members.dump);
+        // Cancelling breaks pg_restore's input: it stops, and the copy is dropped below.
+        const cancel = () => dump.destroy(new Error('cancelled'));
+        request.signal?.addEventListener('abort', cancel, { once: true });
+        try {
+          await services.databaseAdmin.restoreDump(names.restored, dump);
+        } finally {
+          request.signal?.removeEventListener('abort', cancel);
+        }
+      }),
+      (async () => {
+        await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreStrip, owner));
+        if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, 0, owner));
+      })(),
+    ]);
+    const copyFailed = copies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (copyFailed) throw copyFailed.reason;
 
     const switchResult = await step('switch', () =>
       switchOver(

@@ -5,13 +5,14 @@ import { operationContext } from './run-operation.js';
 
 export const restore: CliCommand = {
   name: 'restore',
-  options: { yes: { type: 'boolean' }, 'no-safety-backup': { type: 'boolean' }, 'with-addons': { type: 'boolean' }, json: { type: 'boolean' } },
+  options: { yes: { type: 'boolean' }, 'safety-backup': { type: 'boolean' }, 'no-safety-backup': { type: 'boolean' }, 'with-addons': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: 1,
   async run(io, values, positionals) {
     const context = operationContext(io);
     if (typeof context === 'number') return context;
     const { services, logger, redact, actor } = context;
-    const options = { safetyBackup: values['no-safety-backup'] !== true, withAddons: values['with-addons'] === true };
+    // --no-safety-backup is still accepted: it was the way to skip what is now skipped by default.
+    const options = { safetyBackup: values['safety-backup'] === true && values['no-safety-backup'] !== true, withAddons: values['with-addons'] === true };
     const planned = await planRestore(services, positionals[0], options);
     const fail = (stage: string, message: string, code: number) => {
       io[values.json ? 'stdout' : 'stderr'].write(values.json ? `${JSON.stringify({ error: { stage, message: redact(message) } })}\n` : `odoo-ops restore: ${redact(message)}\n`);

@@ -46,7 +46,7 @@ function refusedClaim(claim: Extract<Claim, { ok: false }>): string {
  */
 export function slackRestoreOfferer(deps: SlackRestoreDeps): (request: OperationRequest & { name: string }) => Promise<OperationOutcome> {
   return async (request) => {
-    const planned = await planRestore(deps.services, request.name, { safetyBackup: true, withAddons: false });
+    const planned = await planRestore(deps.services, request.name, { safetyBackup: false, withAddons: false });
     if (!planned.ok) {
       await request.reply(renderNotice(`:x: ${deps.redact(planned.error.userMessage)}. The backups are in \`/odoo list\`.`));
       return { started: false };
@@ -141,7 +141,7 @@ export async function runSlackRestore(
   const outcome = await restoreCommand(deps.services, {
     name,
     startedBy: `<@${press.userId}>`,
-    options: { safetyBackup: true, withAddons: press.withAddons },
+    options: { safetyBackup: false, withAddons: press.withAddons },
     heldLock,
     onProgress: (p) => {
       // From the switch on, stopping the bot waits for the restore to end.

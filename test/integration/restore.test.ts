@@ -43,7 +43,7 @@ describe('restore', () => {
     expect(changed).not.toEqual(backedUp);
 
     const stages: string[] = [];
-    const outcome = await runRestore(world.services, { name, startedBy: 'test', onProgress: (p) => p.state === 'done' && stages.push(p.stage) });
+    const outcome = await runRestore(world.services, { name, startedBy: 'test', safetyBackup: true, onProgress: (p) => p.state === 'done' && stages.push(p.stage) });
     if (!outcome.ok) throw outcome.error;
     expect(stages).toEqual(['lock', 'locate', 'space', 'fetch', 'verify', 'space', 'safety-backup', 'restore-database', 'restore-filestore', 'switch', 'archive-previous']);
     expect(await snapshotOdoo(testbed)).toEqual(backedUp);
@@ -210,7 +210,7 @@ describe('restore', () => {
       expect(outcome.ok).toBe(false);
       if (outcome.ok) return;
       expect(outcome.error.stage).toBe('space');
-      expect(outcome.error.userMessage).toMatch(/not enough disk space: BACKUP_DIR \(.*\): the fetched archive, its extracted members and the safety backup needs [\d.]+ [KM]iB, only [\d.]+ KiB free; nothing was changed/);
+      expect(outcome.error.userMessage).toMatch(/not enough disk space: BACKUP_DIR \(.*\): the fetched archive, its extracted members, the archive of the data the switch sets aside needs [\d.]+ [KM]iB, only [\d.]+ KiB free; nothing was changed/);
       expect(await snapshotOdoo(testbed)).toEqual(before);
       expect(await odooStartedAt(testbed)).toBe(startedAt);
       expect(await readdir(small)).toEqual([]);
