@@ -4,7 +4,8 @@
  * the way the old scripts did it, in one run, on bench:backup's dataset.
  *
  * - ours: `odoo-ops restore <name> --yes --json` as its own process, with its
- *   defaults (verification, safety backup, restore beside the live data, switch);
+ *   defaults (verification, restore beside the live data, switch, then the
+ *   archive of the data set aside; no safety backup);
  * - baseline, the old restore.sh: untar the archive, stop Odoo, drop the
  *   database, create it, pg_restore, replace the filestore, start Odoo.
  * Downtime is measured from outside, as a user sees it: `/web/health` polled
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     const oursEnv = { ...env, ODOO_STOP_TIMEOUT: '5' };
     console.error('running: odoo-ops restore --yes (quiet)');
     const ours = await timed(BIN, ['restore', backup.name, '--yes', '--json'], oursEnv, tb.stack.odoo.url);
-    const reported = JSON.parse(ours.stdout) as { downtimeMs: number; safetyBackup: string | null };
+    const reported = JSON.parse(ours.stdout) as { downtimeMs: number; servingAfterMs: number };
 
     console.error('running: odoo-ops restore --yes (one slow request in flight, ODOO_STOP_TIMEOUT=5)');
     const held = await holdRequest(tb.stack.odoo.url);
@@ -139,11 +140,12 @@ async function main(): Promise<void> {
     const base = await timed('bash', ['-c', baselineScript(tb, join(work, 'backup', backup.name), work)], { ...env, DOCKER_HOST: dockerHost }, tb.stack.odoo.url);
 
     console.log(`\nbench:restore — dataset ${sizeMb} MB (tables + attachments), archive ${(backup.sizeBytes / 1024 / 1024).toFixed(1)} MB, ${new Date().toISOString()}`);
-    console.log('| run | Odoo downtime (seen from /web/health) | total restore time |');
-    console.log('| --- | --- | --- |');
-    console.log(`| odoo-ops restore (verify + safety backup + switch) | ${(ours.downtimeMs / 1000).toFixed(1)} s (it reports ${(reported.downtimeMs / 1000).toFixed(1)} s) | ${(ours.wallMs / 1000).toFixed(1)} s |`);
-    console.log(`| odoo-ops restore, one request in flight (ODOO_STOP_TIMEOUT=5) | ${(busy.downtimeMs / 1000).toFixed(1)} s (it reports ${(busyReported.downtimeMs / 1000).toFixed(1)} s) | ${(busy.wallMs / 1000).toFixed(1)} s |`);
-    console.log(`| baseline (old restore.sh) | ${(base.downtimeMs / 1000).toFixed(1)} s | ${(base.wallMs / 1000).toFixed(1)} s |`);
+    console.log('| run | Odoo downtime (seen from /web/health) | serving the restored data after | total (with the archive of the set-aside data) |');
+    console.log('| --- | --- | --- | --- |');
+    console.log(`| odoo-ops restore (verify, restore beside, switch, archive-previous) | ${(ours.downtimeMs / 1000).toFixed(1)} s (it reports ${(reported.downtimeMs / 1000).toFixed(1)} s) | ${(reported.servingAfterMs / 1000).toFixed(1)} s | ${(ours.wallMs / 1000).toFixed(1)} s |`);
+    console.log(`| odoo-ops restore, one request in flight (ODOO_STOP_TIMEOUT=5) | ${(busy.downtimeMs / 1000).toFixed(1)} s (it reports ${(busyReported.downtimeMs / 1000).toFixed(1)} s) | – | ${(busy.wallMs / 1000).toFixed(1)} s |`);
+    console.log(`| baseline (old restore.sh) | ${(base.downtimeMs / 1000).toFixed(1)} s | ${(base.wallMs / 1000).toFixed(1)} s | ${(base.wallMs / 1000).toFixed(1)} s |`);
+    console.log(`recovery time ours/baseline: ${(reported.servingAfterMs / base.wallMs).toFixed(2)}× to serving, ${(ours.wallMs / base.wallMs).toFixed(2)}× in all (target ≤ 1.5×)`);
     console.log(`\nthe request in flight: ${heldEnd}`);
     console.log(`downtime ours/baseline: ${(ours.downtimeMs / base.downtimeMs).toFixed(3)}× quiet (target ≤ 0.10×)`);
     await rm(work, { recursive: true, force: true });

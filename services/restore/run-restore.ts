@@ -82,6 +82,8 @@ export type RestoreOutcome =
       durationMs: number;
       /** Odoo stopped or failing /web/health. */
       downtimeMs: number;
+      /** From the start until Odoo served the restored data (the recovery time); the archive of the previous data comes after. */
+      servingAfterMs: number;
       warnings: string[];
     }
   | {
@@ -235,6 +237,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     );
     switched = true;
     downtimeMs = switchResult.downtimeMs;
+    const servingAfterMs = Date.now() - started;
     const writesDuringRestore = writesBetween(writesAtStart, switchResult.writeCounters);
     // Odoo serves the restored data now; what it served until the switch goes into an archive.
     let previousArchive: string | null = null;
@@ -269,6 +272,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       addonsRestored: withAddons,
       durationMs: Date.now() - started,
       downtimeMs,
+      servingAfterMs,
       warnings,
     };
   } catch (error) {
