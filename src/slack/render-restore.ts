@@ -25,7 +25,7 @@ export function renderRestoreOffer(plan: RestorePlan, offer: RestoreOffer, timeZ
   const text = [
     `:warning: *Restore ${backup.name}?* (asked by <@${offer.requestedBy}>)`,
     `${taken} · ${formatBytes(backup.sizeBytes)} · in ${where(backup.locations)}`,
-    `It replaces the live database *${database}* and its filestore. The archive is verified first, a safety backup of the current state is taken, the copy is built while Odoo keeps serving, and Odoo is down only for the switch (seconds), with automatic rollback.`,
+    `It replaces the live database *${database}* and its filestore. The archive is verified first, the copy is built while Odoo keeps serving, Odoo is down only for the switch (seconds), with automatic rollback, and the data it served until then is archived right after.`,
   ].join('\n');
   const blocks = [
     section(text),
@@ -46,7 +46,7 @@ export function renderRestoreOffer(plan: RestorePlan, offer: RestoreOffer, timeZ
           value: offer.id,
           confirm: {
             title: { type: 'plain_text', text: `Replace ${database}?`.slice(0, 100) },
-            text: { type: 'mrkdwn', text: `This replaces the live database *${database}* and its filestore with *${backup.name}*. The current state is kept (safety backup and \`${database}_before_…\`).` },
+            text: { type: 'mrkdwn', text: `This replaces the live database *${database}* and its filestore with *${backup.name}*. The current state is kept as \`${database}_before_…\` and archived right after the switch, with every write made meanwhile.` },
             confirm: { type: 'plain_text', text: 'Restore' },
             deny: { type: 'plain_text', text: 'Go back' },
             style: 'danger',
@@ -60,7 +60,7 @@ export function renderRestoreOffer(plan: RestorePlan, offer: RestoreOffer, timeZ
   return { text: `Restore ${backup.name}? It replaces the database ${database}.`, blocks };
 }
 
-const SHOWN_STAGES: RestoreStage[] = ['fetch', 'verify', 'safety-backup', 'restore-database', 'restore-filestore', 'restore-addons', 'switch'];
+const SHOWN_STAGES: RestoreStage[] = ['fetch', 'verify', 'safety-backup', 'restore-database', 'restore-filestore', 'restore-addons', 'switch', 'archive-previous'];
 
 /** The offer message while the restore runs: who confirmed, the stages done and the current one. */
 export function renderRestoreProgress(name: string, userId: string, done: Set<RestoreStage>, current: RestoreStage | null): SlackMessage {
@@ -76,7 +76,7 @@ export function renderRestoreOutcome(outcome: RestoreOutcome, how: { name: strin
     const lines = [
       `:white_check_mark: *Restore succeeded*: ${outcome.name} is now the live database *${outcome.database}* (confirmed by <@${how.userId}>)`,
       `Took ${formatDuration(outcome.durationMs / 1000)} · Odoo was down ${(outcome.downtimeMs / 1000).toFixed(1)} s · verified ${outcome.checksummed ? 'by checksums' : 'for integrity only (old archive, no manifest.json)'}`,
-      `Safety backup: ${outcome.safetyBackup ?? 'none'} · addons ${outcome.addonsRestored ? 'restored' : 'left as they were'}`,
+      `${outcome.safetyBackup ? `Safety backup: ${outcome.safetyBackup} · ` : ''}addons ${outcome.addonsRestored ? 'restored' : 'left as they were'}`,
     ];
     const previous = previousDataSentence(outcome);
     if (previous) lines.push(previous);

@@ -128,7 +128,7 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
 
     const final = await slack.waitFor('chat.update', (c) => c.body.ts === posted.ts && textOf(c).includes('Restore succeeded'), 60_000);
     expect(textOf(final)).toMatch(/Odoo was down \d+\.\d s/);
-    expect(textOf(final)).toMatch(/Safety backup: odoo_backup_/);
+    expect(textOf(final)).toMatch(/data as it was just before the switch is archived as odoo_backup_/);
     expect(textOf(final)).toContain('addons restored');
     expect(await readFile(join(world.addonsDir, 'my_module', '__manifest__.py'), 'utf8')).toBe("{'name': 'My Module', 'version': '17.0.1.0.0'}\n");
     expect(await snapshotOdoo(testbed)).toEqual(backedUp);
