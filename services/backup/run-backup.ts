@@ -240,6 +240,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
           pruneOlderThan(services.backends, { retentionDays: services.settings.retentionDays, timeZone: services.settings.timeZone }),
         );
         for (const failure of pruned.failures) warnings.push(`retention could not prune ${failure.location}: ${failure.message}`);
+        warnings.push(...pruned.warnings);
       } catch (error) {
         warnings.push(`retention did not run: ${asOperationError('prune', error).userMessage}`);
       }
