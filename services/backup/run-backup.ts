@@ -9,6 +9,7 @@ import type { Location } from '../storage/storage-backend.js';
 import { archiveDirectory } from './archive-directory.js';
 import { archiveManifest, backupInfo } from './archive-manifest.js';
 import { backupFolder, formatBackupName } from './backup-name.js';
+import { freeBackupName } from './free-backup-name.js';
 import { ArchiveWriter } from './archive-writer.js';
 import { ChunkedSpool } from './chunked-spool.js';
 import { dumpDatabase, postgresVersion } from './dump-database.js';
@@ -40,6 +41,8 @@ export interface BackupRequest {
    * a failure of that stage, with the usual cleanup. Abort reason: why, shown to the user.
    */
   signal?: AbortSignal;
+  /** The clock the backup's name is read from (default: the system clock); tests take two backups "in the same second". */
+  now?: () => Date;
 }
 
 export type BackupOutcome =
@@ -104,12 +107,14 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   const started = Date.now();
   const dir = services.settings.backupDir;
   const progress = request.onProgress ?? (() => {});
-  const name = formatBackupName(new Date(started), services.settings.timeZone);
-  const folder = backupFolder(name);
+  const takenAt = request.now?.() ?? new Date(started);
+  // Settled in `prepare` to the first name no store holds (never overwrite); the paths follow it.
+  let name = formatBackupName(takenAt, services.settings.timeZone);
+  let folder = backupFolder(name);
   // Temporary paths unique to this run: a refused second run cleans up only its own.
   const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staging = join(dir, `.${folder}.${runId}.staging`);
-  const partial = join(dir, `.${name}.${runId}.partial`);
+  let staging = join(dir, `.${folder}.${runId}.staging`);
+  let partial = join(dir, `.${name}.${runId}.partial`);
   let lock: HeldLock | undefined;
   let archive: ArchiveWriter | undefined;
   let stopListening = () => {};
@@ -124,8 +129,12 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   try {
     if (!request.heldLock) lock = await step('lock', () => services.lock.acquire('backup', request.startedBy));
     await step('prepare', async () => {
+      // R2 unreachable here: the local check decides, and the upload refuses an existing key itself.
+      name = (await freeBackupName(services.backends, takenAt, services.settings.timeZone)).name;
+      folder = backupFolder(name);
+      staging = join(dir, `.${folder}.${runId}.staging`);
+      partial = join(dir, `.${name}.${runId}.partial`);
       await mkdir(staging, { recursive: true });
-      if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
     });
 
     // The dump and the two directory archives do not wait for each other; each
@@ -208,6 +217,9 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     if (services.r2) {
       const r2 = services.r2;
       try {
+        // Asked again now the archive is written: another server under this prefix may have taken the name
+        // since `prepare`, or R2 could not say then. A name is never written twice.
+        if (await r2.describe(name)) throw new OperationError('upload', `${name} already exists in R2 (written by another server or by hand): refusing to overwrite it`);
         await step('upload', () =>
           r2.store(services.local.pathOf(name), name, { sha256: written.sha256, sizeBytes: written.sizeBytes }, (p) =>
             progress({ stage: 'upload', state: 'bytes', bytes: p.bytes, total: p.total }),
