@@ -30,6 +30,7 @@ export function statusJson(reply: StatusReply) {
     lastBackup: probe(s.lastBackup, (b) =>
       b === null ? null : { name: b.name, ageSeconds: b.ageSeconds, createdAt: b.createdAt.toISOString(), sizeBytes: b.sizeBytes, locations: b.locations, overdue: b.overdue },
     ) ?? null,
+    futureDated: s.futureDated ?? [],
     nextRun: s.nextRun?.toISOString() ?? null,
     disk: probe(s.disk, (d) => d),
     r2: s.r2.state,

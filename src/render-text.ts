@@ -45,10 +45,11 @@ export function renderPruneText(reply: PruneReply): string {
     lines.push(`  ${location}: ${verb} ${names.length}${names.length ? `: ${names.join(', ')}` : ''}`);
   }
   if (result.protectedName) lines.push(`  kept whatever its age: ${result.protectedName} (the newest backup)`);
+  for (const { location, names } of result.futureDated) lines.push(`  ${location}: kept, dated in the future: ${names.join(', ')}`);
   for (const failure of result.failures) lines.push(`  ${failure.location}: FAILED: ${failure.message}`);
   const kept = [...(reply.discarded?.databases ?? []), ...(reply.discarded?.directories ?? [])];
   if (kept.length > 0) lines.push(`  data kept from the last restore: ${result.dryRun ? 'would drop' : 'dropped'} ${kept.join(', ')}`);
-  for (const warning of reply.warnings) lines.push(`  warning: ${warning}`);
+  for (const warning of [...result.warnings, ...reply.warnings]) lines.push(`  warning: ${warning}`);
   return `${lines.join('\n')}\n`;
 }
 

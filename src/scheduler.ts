@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { backupCommand } from '../commands/backup.js';
+import { splitFutureDated } from '../services/backup/backup-name.js';
 import { overdueVerdict } from '../services/backup/backup-schedule.js';
 import type { BackupOutcome } from '../services/backup/run-backup.js';
 import type { Services } from '../services/services.js';
@@ -85,8 +86,9 @@ export class BackupScheduler {
   async checkOverdue(): Promise<boolean> {
     try {
       const { backups } = await listBackups(this.services.backends, this.services.settings.timeZone);
-      const newest = backups[0] ?? null;
       const now = this.now();
+      // A name dated in the future is no proof of a recent backup (status says so).
+      const newest = splitFutureDated(backups, now).past[0] ?? null;
       const verdict = overdueVerdict(newest?.createdAt ?? null, this.watchingSince, now, this.services.settings.schedule, this.services.settings.timeZone);
       if (!verdict.overdue) {
         this.lastOverdueAlert = null;

@@ -64,3 +64,39 @@ export function backupTime(name: string, timeZone: string): Date | null {
   }
   return new Date(instant);
 }
+
+/**
+ * How far ahead of this machine's clock a name may be dated and still count as
+ * a backup taken: clocks of servers sharing a bucket drift by seconds, and a
+ * name is taken when its backup starts. A name dated further ahead (a wrong
+ * clock, a copy from another server) is never the newest backup, never "the
+ * last backup" of status or the overdue check, and never deleted by retention.
+ */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** True when `at` (a name's time) is more than FUTURE_TOLERANCE_MS after `now`. */
+export function isFutureDated(at: Date, now: Date): boolean {
+  return at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS;
+}
+
+/**
+ * Splits entries by the time in their name: `past` (taken, at most
+ * FUTURE_TOLERANCE_MS ahead of `now`) and `future` (dated later), each in the
+ * order given. Pure.
+ */
+export function splitFutureDated<T extends { createdAt: Date }>(entries: readonly T[], now: Date): { past: T[]; future: T[] } {
+  const past: T[] = [];
+  const future: T[] = [];
+  for (const entry of entries) (isFutureDated(entry.createdAt, now) ? future : past).push(entry);
+  return { past, future };
+}
+
+/** The warning status and retention give about names dated in the future, naming each and where it is. */
+export function futureDatedWarning(entries: readonly { name: string; locations: readonly string[] }[]): string {
+  const listed = entries.map((e) => `${e.name} (${e.locations.join(' + ')})`).join(', ');
+  const one = entries.length === 1;
+  return (
+    `${listed} ${one ? 'is' : 'are'} dated more than ${FUTURE_TOLERANCE_MS / 60_000} minutes in the future: ` +
+    `not counted as the last backup and never deleted by retention; check the clock of the server that wrote ${one ? 'it' : 'them'}, or move ${one ? 'it' : 'them'} away`
+  );
+}

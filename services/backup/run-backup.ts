@@ -9,6 +9,7 @@ import type { Location } from '../storage/storage-backend.js';
 import { archiveDirectory } from './archive-directory.js';
 import { archiveManifest, backupInfo } from './archive-manifest.js';
 import { backupFolder, formatBackupName } from './backup-name.js';
+import { freeBackupName } from './free-backup-name.js';
 import { ArchiveWriter } from './archive-writer.js';
 import { ChunkedSpool } from './chunked-spool.js';
 import { dumpDatabase, postgresVersion } from './dump-database.js';
@@ -43,6 +44,8 @@ export interface BackupRequest {
    * a failure of that stage, with the usual cleanup. Abort reason: why, shown to the user.
    */
   signal?: AbortSignal;
+  /** The clock the backup's name is read from (default: the system clock); tests take two backups "in the same second". */
+  now?: () => Date;
   /**
    * Archive something other than the live state, in the same layout: the data a
    * restore set aside (`<db>_before_<stamp>` and its filestore), so that the
@@ -126,12 +129,14 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
   const started = Date.now();
   const dir = services.settings.backupDir;
   const progress = request.onProgress ?? (() => {});
-  const name = formatBackupName(new Date(started), services.settings.timeZone);
-  const folder = backupFolder(name);
+  const takenAt = request.now?.() ?? new Date(started);
+  // Settled in `prepare` to the first name no store holds (never overwrite); the paths follow it.
+  let name = formatBackupName(takenAt, services.settings.timeZone);
+  let folder = backupFolder(name);
   // Temporary paths unique to this run: a refused second run cleans up only its own.
   const runId = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staging = join(dir, `.${folder}.${runId}.staging`);
-  const partial = join(dir, `.${name}.${runId}.partial`);
+  let staging = join(dir, `.${folder}.${runId}.staging`);
+  let partial = join(dir, `.${name}.${runId}.partial`);
   let lock: HeldLock | undefined;
   let archive: ArchiveWriter | undefined;
   let stopListening = () => {};
@@ -151,8 +156,12 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     const recovered = recovery ? recoveryNotice(recovery) : null;
     if (lock) await removeLeftovers(services); // what killed runs left; only under a lock of our own
     await step('prepare', async () => {
+      // R2 unreachable here: the local check decides, and the upload refuses an existing key itself.
+      name = (await freeBackupName(services.backends, takenAt, services.settings.timeZone)).name;
+      folder = backupFolder(name);
+      staging = join(dir, `.${folder}.${runId}.staging`);
+      partial = join(dir, `.${name}.${runId}.partial`);
       await mkdir(staging, { recursive: true, mode: 0o700 });
-      if (await services.local.describe(name)) throw new OperationError('prepare', `${name} already exists in ${dir}`);
     });
 
     // The dump and the two directory archives do not wait for each other; each
@@ -239,6 +248,9 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     if (services.r2) {
       const r2 = services.r2;
       try {
+        // Asked again now the archive is written: another server under this prefix may have taken the name
+        // since `prepare`, or R2 could not say then. A name is never written twice.
+        if (await r2.describe(name)) throw new OperationError('upload', `${name} already exists in R2 (written by another server or by hand): refusing to overwrite it`);
         await step('upload', () =>
           r2.store(services.local.pathOf(name), name, { sha256: written.sha256, sizeBytes: written.sizeBytes }, (p) =>
             progress({ stage: 'upload', state: 'bytes', bytes: p.bytes, total: p.total }),
@@ -277,6 +289,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
           pruneOlderThan(services.backends, { retentionDays: services.settings.retentionDays, timeZone: services.settings.timeZone }),
         );
         for (const failure of pruned.failures) warnings.push(`retention could not prune ${failure.location}: ${failure.message}`);
+        warnings.push(...pruned.warnings);
       } catch (error) {
         warnings.push(`retention did not run: ${asOperationError('prune', error).userMessage}`);
       }

@@ -10,6 +10,7 @@ import { ProbeTimeout, runProbe, ServiceDown, withDeadline, type ProbeResult } f
 import { scheduleRuns } from '../backup/backup-schedule.js';
 import { readRestoreState, type RestoreState } from './restore-state.js';
 import { lastCleanup, type CleanupRecord } from '../cleanup/remove-leftovers.js';
+import { futureDatedWarning, splitFutureDated } from '../backup/backup-name.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
 
@@ -40,13 +41,15 @@ export interface StackStatus {
   odoo: ProbeResult<{ ok: boolean; latencyMs: number; httpStatus: number }>;
   databaseSizeBytes: ProbeResult<number>;
   filestoreSizeBytes: ProbeResult<number>;
-  /** Null when no backup exists anywhere. */
+  /** Null when no backup dated in the past exists anywhere. */
   lastBackup: ProbeResult<LastBackup | null>;
+  /** Backups whose name is dated in the future (FUTURE_TOLERANCE_MS): never the last backup; a warning. */
+  futureDated?: { name: string; locations: Location[] }[];
   nextRun: Date | null;
   disk: ProbeResult<{ path: string; freeBytes: number; totalBytes: number }>;
   r2: R2Status;
   /** A restore's switch not settled, or a failed switch-back awaiting a person. */
-  restore: ProbeResult<RestoreState>;
+  restore?: ProbeResult<RestoreState>;
   /** The last cleanup of killed runs' leftovers that removed anything (BACKUP_DIR's record), or null. */
   lastCleanup?: CleanupRecord | null;
 }
@@ -127,12 +130,16 @@ export class StatusService {
     }
 
     let lastBackup: ProbeResult<LastBackup | null>;
+    let futureDated: StackStatus['futureDated'] = [];
     let r2: R2Status = { state: 'local-only' };
     if (!backups.ok) {
       lastBackup = backups;
       if (o.backends.some((b) => b.location === 'r2')) r2 = { state: backups.reason === 'timeout' ? 'timeout' : 'unreachable', message: backups.message };
     } else {
-      const newest = backups.value.backups[0];
+      // A name dated in the future (a wrong clock, another server's copy) would otherwise look 0 s old forever.
+      const { past, future } = splitFutureDated(backups.value.backups, checkedAt);
+      futureDated = future.map((b) => ({ name: b.name, locations: b.locations }));
+      const newest = past[0];
       const ageMs = newest ? checkedAt.getTime() - newest.createdAt.getTime() : 0;
       lastBackup = {
         ok: true,
@@ -155,7 +162,7 @@ export class StatusService {
       if (localFailed) lastBackup = { ok: false, reason: 'error', message: `BACKUP_DIR: ${localFailed.message}` };
     }
 
-    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, nextRun, disk, r2, restore, lastCleanup: cleanup.ok ? cleanup.value : null };
+    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, futureDated, nextRun, disk, r2, restore, lastCleanup: cleanup.ok ? cleanup.value : null };
     const { verdict, reasons } = judge(partial, o);
     return { ...partial, verdict, reasons };
   }
@@ -254,7 +261,7 @@ const describeProbe = (what: string, p: ProbeResult<unknown>) =>
  * The verdict: `down` when Odoo cannot serve users (a container not running,
  * `/web/health` failing, the database refusing queries because its container is paused or stopped), `degraded` when it serves but something needs
  * attention (unhealthy healthcheck, a probe without answer, no or an overdue
- * backup, R2 unreachable, less than 10 % disk free), `healthy` otherwise.
+ * backup, a backup dated in the future, R2 unreachable, less than 10 % disk free), `healthy` otherwise.
  */
 export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database: string }): { verdict: Verdict; reasons: string[] } {
   const down: string[] = [];
@@ -283,6 +290,7 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
   if (!s.lastBackup.ok) degraded.push(describeProbe('backups', s.lastBackup));
   else if (s.lastBackup.value === null) degraded.push('no backup found');
   else if (s.lastBackup.value.overdue) degraded.push(`last backup is older than the schedule allows (${s.lastBackup.value.name})`);
+  if (s.futureDated?.length) degraded.push(futureDatedWarning(s.futureDated));
   if (!s.disk.ok) degraded.push(describeProbe('free disk', s.disk));
   else if (s.disk.value.totalBytes > 0 && s.disk.value.freeBytes / s.disk.value.totalBytes < LOW_DISK_RATIO) degraded.push('less than 10 % free disk on BACKUP_DIR');
   if (s.r2.state === 'unreachable') degraded.push(`R2 unreachable: ${s.r2.message}`);

@@ -13,7 +13,7 @@ export const prune: CliCommand = {
     const { services, logger, redact, actor } = context;
     const reply = await pruneCommand(services, { startedBy: actor, dryRun: values['dry-run'] === true });
     if (reply.ok) {
-      logger.info({ command: 'prune', dryRun: reply.result.dryRun, deleted: reply.result.deleted, failures: reply.result.failures }, 'prune finished');
+      logger.info({ command: 'prune', dryRun: reply.result.dryRun, deleted: reply.result.deleted, failures: reply.result.failures, futureDated: reply.result.futureDated }, 'prune finished');
     } else {
       logger.error({ command: 'prune', err: reply.error }, 'prune failed');
     }
@@ -26,8 +26,9 @@ export const prune: CliCommand = {
             kept: reply.result.protectedName,
             deleted: reply.result.deleted,
             failures: reply.result.failures.map((f) => ({ ...f, message: redact(f.message) })),
+            futureDated: reply.result.futureDated,
             previousData: reply.discarded,
-            warnings: reply.warnings.map(redact),
+            warnings: [...reply.result.warnings, ...reply.warnings].map(redact),
           }
         : { error: { stage: reply.error.stage, message: redact(reply.error.userMessage) } };
       io.stdout.write(`${JSON.stringify(document)}\n`);

@@ -69,6 +69,9 @@ describe('backup faults are reported and lose nothing', () => {
       // s3rver implements no AbortMultipartUpload, so this fault is played by nock
       // alone: part 1 is accepted, part 2 keeps failing, the abort is recorded.
       nock(testbed.s3.endpoint)
+        // The backup asks R2 whether its name is free first (prepare): not held.
+        .head(/.*/)
+        .reply(404)
         .post(/.*/)
         .query((q) => 'uploads' in q)
         .reply(200, (uri) => `<InitiateMultipartUploadResult><Bucket>${testbed.s3.bucket}</Bucket><Key>${uri}</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>`)
@@ -94,7 +97,12 @@ describe('backup faults are reported and lose nothing', () => {
       const r2 = Object.assign(Object.create(world.services.r2!), { abortStaleUploads: undefined });
       const outcome = await runBackup({ ...world.services, r2, backends: [world.services.local, r2] }, {
         startedBy: 'test',
-        onProgress: (p) => p.stage === 'upload' && p.state === 'started' && nock.activate(),
+        // The S3 client takes Node's request function at its first request (prepare's check of the name):
+        // nock must be on then too, so that the upload's requests reach it as well.
+        onProgress: (p) => {
+          if ((p.stage === 'prepare' || p.stage === 'upload') && p.state === 'started') nock.activate();
+          if (p.stage === 'prepare' && p.state === 'done') nock.restore();
+        },
       });
       nock.restore();
       nock.cleanAll();

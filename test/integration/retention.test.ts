@@ -9,11 +9,28 @@ import { LocalBackend } from '../../services/storage/local-backend.js';
 import { S3Backend } from '../../services/storage/s3-backend.js';
 import { createS3Client } from '../../services/storage/s3-client.js';
 import { keysUnder } from '../helpers/bucket.js';
+import { runCli } from '../helpers/run-cli.js';
+import { testbedEnv } from '../helpers/testbed-env.js';
 
 const testbed = inject('testbed');
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-30T12:00:00Z');
 const nameDaysAgo = (days: number, minute = 0) => formatBackupName(new Date(NOW.getTime() - days * DAY - minute * 60_000), 'UTC');
+/** A name dated in the future: a wrong clock, a copy from another server. */
+const FUTURE = 'odoo_backup_2099-01-01_00-00-00.tar.gz';
+
+/** A BACKUP_DIR and an R2 prefix of their own, holding these names, for the CLI run as an operator does. */
+async function stores(local: string[], r2: string[]) {
+  const dir = await mkdtemp(join(testbed.workDir, 'retention-'));
+  for (const name of local) await writeFile(join(dir, name), 'x');
+  const prefix = `retention-cli-${Date.now()}-${Math.floor(Math.random() * 1e6)}/`;
+  const s3 = createS3Client(testbed.s3);
+  for (const name of r2) await s3.send(new PutObjectCommand({ Bucket: testbed.s3.bucket, Key: `${prefix}${name}`, Body: 'x' }));
+  const env = testbedEnv(testbed, { BACKUP_DIR: dir, CF_R2_PREFIX: prefix, BACKUP_RETENTION_DAYS: '30' });
+  const r2Names = async () => (await keysUnder(testbed, prefix)).map((k) => k.slice(prefix.length)).sort();
+  const localNames = async () => (await readdir(dir)).filter((n) => n.startsWith('odoo_backup_')).sort();
+  return { env, localNames, r2Names, cli: (argv: string[]) => runCli(argv, env, testbed.workDir) };
+}
 
 /** Things that look like backups but are not ours to delete. */
 const FOREIGN = ['notes.txt', 'odoo_backup_2020-01-01_00-00-00.tar.gz.bak', 'old/odoo_backup_2020-01-01_00-00-00.tar.gz', 'odoo_backup_2020-13-45_99-00-00.tar.gz', 'odoo_backup_2020-01-01.tar.gz'];
@@ -57,5 +74,57 @@ describe('retention', () => {
     const result = await pruneOlderThan([new LocalBackend(dir), unreachable], { retentionDays: 30, timeZone: 'UTC', now: NOW });
     expect(result.failures.map((f) => f.location)).toEqual(['r2']);
     expect(await readdir(dir)).toEqual([nameDaysAgo(40)]);
+  });
+
+  it('a 2099 name in both stores: prune keeps the real newest, deletes the real old ones, keeps the 2099 one and warns; status ignores it', async () => {
+    const taken = Date.now();
+    const day = (days: number) => formatBackupName(new Date(taken - days * DAY), 'UTC');
+    const names = [day(1), day(40), day(50), FUTURE];
+    const s = await stores(names, names);
+
+    const { code, out } = await s.cli(['prune', '--json']);
+    const report = JSON.parse(out);
+    expect(code).toBe(0);
+    expect(report.kept).toBe(day(1));
+    expect(report.deleted).toEqual([
+      { location: 'local', names: [day(40), day(50)] },
+      { location: 'r2', names: [day(40), day(50)] },
+    ]);
+    expect(report.futureDated).toEqual([
+      { location: 'local', names: [FUTURE] },
+      { location: 'r2', names: [FUTURE] },
+    ]);
+    expect(report.warnings).toEqual([expect.stringContaining(`${FUTURE} (local + r2) is dated more than 5 minutes in the future`)]);
+    expect(await s.localNames()).toEqual([day(1), FUTURE].sort());
+    expect(await s.r2Names()).toEqual([day(1), FUTURE].sort());
+
+    // The text output names it too, and a second run deletes nothing more.
+    const text = await s.cli(['prune']);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(`kept whatever its age: ${day(1)} (the newest backup)`);
+    expect(text.out).toContain(`warning: ${FUTURE} (local + r2) is dated more than 5 minutes in the future`);
+    expect(await s.r2Names()).toEqual([day(1), FUTURE].sort());
+
+    const status = JSON.parse((await s.cli(['status', '--json'])).out);
+    expect(status.lastBackup.name).toBe(day(1));
+    expect(status.lastBackup.ageSeconds).toBeGreaterThanOrEqual(86_400);
+    expect(status.futureDated).toEqual([{ name: FUTURE, locations: ['local', 'r2'] }]);
+    expect(status.reasons).toContainEqual(expect.stringContaining(`${FUTURE} (local + r2) is dated more than 5 minutes in the future`));
+  });
+
+  it('refuses a run that would leave R2 without a past-dated backup (it holds only a 2099 name): nothing deleted in either store', async () => {
+    const taken = Date.now();
+    const day = (days: number) => formatBackupName(new Date(taken - days * DAY), 'UTC');
+    const local = [day(1), day(40), day(50)];
+    const s = await stores(local, [FUTURE]);
+
+    const { code, out } = await s.cli(['prune', '--json']);
+    expect(code).toBe(1);
+    const { error } = JSON.parse(out);
+    expect(error.stage).toBe('retention');
+    expect(error.message).toContain(`refusing to prune: r2 holds only backups dated in the future (${FUTURE})`);
+    expect(error.message).toContain('nothing was deleted');
+    expect(await s.localNames()).toEqual([...local].sort());
+    expect(await s.r2Names()).toEqual([FUTURE]);
   });
 });
