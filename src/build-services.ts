@@ -32,7 +32,7 @@ export function buildServices(config: Config): Services {
     database,
     databaseAdmin: new DatabaseAdmin(database),
     odoo: new OdooControl(stack, config.docker.odooService, config.odoo.url, config.odoo.stopTimeoutSeconds),
-    preflight: new Preflight({ stack, database, odooUrl: config.odoo.url, backupDir: config.backup.dir, local, r2: s3 }),
+    preflight: new Preflight({ stack, database, odooUrl: config.odoo.url, backupDir: config.backup.dir, local, r2: s3, r2Backend: r2 }),
     status: new StatusService({
       stack,
       backends,

@@ -19,6 +19,7 @@ import { archivePendingSetAsides } from '../restore/set-aside.js';
 import { recoverSwitch, recoveryNotice } from '../restore/recover-switch.js';
 import { ADDONS_LEFTOVER } from '../restore/restore-names.js';
 import { removeLeftovers } from '../cleanup/remove-leftovers.js';
+import { writerIdentity } from '../storage/foreign-writers.js';
 
 export type BackupStage = 'lock' | 'prepare' | 'dump' | 'filestore' | 'addons' | 'archive' | 'upload' | 'prune' | 'recover' | 'archive-set-aside' | 'discard-previous';
 
@@ -245,6 +246,8 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     });
     const locations: Location[] = ['local'];
 
+    // Recorded on the object: status and doctor tell another server's backups under the same prefix from ours.
+    const writtenBy = services.r2 ? await writerIdentity(services.database).catch(() => undefined) : undefined;
     if (services.r2) {
       const r2 = services.r2;
       try {
@@ -252,7 +255,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
         // since `prepare`, or R2 could not say then. A name is never written twice.
         if (await r2.describe(name)) throw new OperationError('upload', `${name} already exists in R2 (written by another server or by hand): refusing to overwrite it`);
         await step('upload', () =>
-          r2.store(services.local.pathOf(name), name, { sha256: written.sha256, sizeBytes: written.sizeBytes }, (p) =>
+          r2.store(services.local.pathOf(name), name, { sha256: written.sha256, sizeBytes: written.sizeBytes, writer: writtenBy }, (p) =>
             progress({ stage: 'upload', state: 'bytes', bytes: p.bytes, total: p.total }),
             request.signal,
           ),

@@ -9,6 +9,9 @@ import { execInContainer } from '../docker/exec-in-container.js';
 import { describeWhere, type ResolvedScope, type StackContainers } from '../docker/stack-containers.js';
 import { OperationError } from '../operation-error.js';
 import type { LocalBackend } from '../storage/local-backend.js';
+import { listBackups } from '../storage/backup-catalog.js';
+import { foreignBackups, foreignWritersWarning, writerIdentity } from '../storage/foreign-writers.js';
+import type { StorageBackend } from '../storage/storage-backend.js';
 import { freeBytesAt } from '../free-space.js';
 import { runProbe } from './run-probe.js';
 
@@ -30,6 +33,8 @@ export interface PreflightOptions {
   local: LocalBackend;
   /** Null when R2 is not configured. */
   r2: { client: S3Client; bucket: string; prefix: string } | null;
+  /** The same bucket as a backup store, to tell another server's backups under the prefix from ours. */
+  r2Backend?: StorageBackend | null;
   /** Deadline of each check. */
   timeoutMs?: number;
 }
@@ -233,6 +238,17 @@ export class Preflight {
       const why = abortSignal.aborted ? `R2 unreachable: no answer within ${Math.round(deadlineMs / 1000)} s` : describeS3Error(error);
       return fail('R2', `cannot ${stage} a probe object in bucket ${r2.bucket}: ${why}`, fix);
     }
+    const foreign = await this.foreignWriters().catch(() => []);
+    if (foreign.length > 0) return fail('R2', foreignWritersWarning(foreign), 'set a CF_R2_PREFIX of its own on each server (existing backups stay where they are)');
     return pass('R2', `bucket ${r2.bucket}: probe object written, read back and deleted`);
+  }
+
+  /** Backups only R2 holds, written by another server under this prefix. */
+  private async foreignWriters(): Promise<string[]> {
+    const { r2Backend, local, database } = this.options;
+    if (!r2Backend) return [];
+    const { backups } = await listBackups([local, r2Backend], 'UTC');
+    if (!backups.some((b) => b.locations.length === 1 && b.locations[0] === 'r2')) return [];
+    return foreignBackups(r2Backend, backups, await writerIdentity(database));
   }
 }

@@ -11,6 +11,7 @@ import { scheduleRuns } from '../backup/backup-schedule.js';
 import { readRestoreState, type RestoreState } from './restore-state.js';
 import { lastCleanup, type CleanupRecord } from '../cleanup/remove-leftovers.js';
 import { futureDatedWarning, splitFutureDated } from '../backup/backup-name.js';
+import { foreignBackups, foreignWritersWarning, writerIdentity } from '../storage/foreign-writers.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
 
@@ -45,6 +46,8 @@ export interface StackStatus {
   lastBackup: ProbeResult<LastBackup | null>;
   /** Backups whose name is dated in the future (FUTURE_TOLERANCE_MS): never the last backup; a warning. */
   futureDated?: { name: string; locations: Location[] }[];
+  /** Backups only R2 holds that another server wrote under the same bucket and prefix. */
+  foreignWriters?: string[];
   nextRun: Date | null;
   disk: ProbeResult<{ path: string; freeBytes: number; totalBytes: number }>;
   r2: R2Status;
@@ -131,6 +134,7 @@ export class StatusService {
 
     let lastBackup: ProbeResult<LastBackup | null>;
     let futureDated: StackStatus['futureDated'] = [];
+    let foreignWriters: string[] = [];
     let r2: R2Status = { state: 'local-only' };
     if (!backups.ok) {
       lastBackup = backups;
@@ -160,9 +164,16 @@ export class StatusService {
       }
       const localFailed = backups.value.unreachable.find((u) => u.location === 'local');
       if (localFailed) lastBackup = { ok: false, reason: 'error', message: `BACKUP_DIR: ${localFailed.message}` };
+      // Backups only R2 holds: another server writing under the same prefix? (Asked only when there are some.)
+      const r2Backend = o.backends.find((b) => b.location === 'r2');
+      if (r2Backend && r2.state === 'reachable' && backups.value.backups.some((b) => b.locations.length === 1 && b.locations[0] === 'r2')) {
+        const target = { stack: o.stack, dbService: o.stack.scope.dbService, user: o.databaseUser, database: o.database, password: o.databasePassword };
+        const found = await runProbe(async () => foreignBackups(r2Backend, backups.value.backups, await writerIdentity(target)), t);
+        if (found.ok) foreignWriters = found.value;
+      }
     }
 
-    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, futureDated, nextRun, disk, r2, restore, lastCleanup: cleanup.ok ? cleanup.value : null };
+    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, futureDated, foreignWriters, nextRun, disk, r2, restore, lastCleanup: cleanup.ok ? cleanup.value : null };
     const { verdict, reasons } = judge(partial, o);
     return { ...partial, verdict, reasons };
   }
@@ -291,6 +302,7 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
   else if (s.lastBackup.value === null) degraded.push('no backup found');
   else if (s.lastBackup.value.overdue) degraded.push(`last backup is older than the schedule allows (${s.lastBackup.value.name})`);
   if (s.futureDated?.length) degraded.push(futureDatedWarning(s.futureDated));
+  if (s.foreignWriters?.length) degraded.push(foreignWritersWarning(s.foreignWriters));
   if (!s.disk.ok) degraded.push(describeProbe('free disk', s.disk));
   else if (s.disk.value.totalBytes > 0 && s.disk.value.freeBytes / s.disk.value.totalBytes < LOW_DISK_RATIO) degraded.push('less than 10 % free disk on BACKUP_DIR');
   if (s.r2.state === 'unreachable') degraded.push(`R2 unreachable: ${s.r2.message}`);

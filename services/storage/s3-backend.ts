@@ -78,7 +78,7 @@ export class S3Backend implements StorageBackend {
     const signal = AbortSignal.timeout(this.lookupDeadlineMs);
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(name) }), { abortSignal: signal });
-      return { name, sizeBytes: head.ContentLength ?? 0, sha256: head.Metadata?.sha256 };
+      return { name, sizeBytes: head.ContentLength ?? 0, sha256: head.Metadata?.sha256, writer: head.Metadata?.['odoo-ops-writer'] };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404) return null;
@@ -135,7 +135,7 @@ export class S3Backend implements StorageBackend {
   async store(
     file: string,
     name: string,
-    meta: { sha256: string; sizeBytes: number },
+    meta: { sha256: string; sizeBytes: number; writer?: string },
     onProgress?: (p: StoreProgress) => void,
     signal?: AbortSignal,
   ): Promise<void> {
@@ -151,7 +151,7 @@ export class S3Backend implements StorageBackend {
         Key: this.key(name),
         Body: body,
         ContentType: 'application/gzip',
-        Metadata: { sha256: meta.sha256 },
+        Metadata: { sha256: meta.sha256, ...(meta.writer ? { 'odoo-ops-writer': meta.writer } : {}) },
       },
       partSize,
       queueSize: 2,

@@ -6,6 +6,8 @@ export interface StoredBackup {
   sizeBytes: number;
   /** The archive's SHA-256 when the store keeps it (R2 object metadata). */
   sha256?: string;
+  /** Who wrote it (writerIdentity), when the store keeps it (R2 object metadata). */
+  writer?: string;
 }
 
 export interface StoreProgress {
@@ -30,7 +32,7 @@ export interface StorageBackend {
    * no orphan multipart parts). Does not delete `file`. `signal` cancels it
    * with the same guarantee; it settles once the store has cleaned up.
    */
-  store(file: string, name: string, meta: { sha256: string; sizeBytes: number }, onProgress?: (p: StoreProgress) => void, signal?: AbortSignal): Promise<void>;
+  store(file: string, name: string, meta: { sha256: string; sizeBytes: number; writer?: string }, onProgress?: (p: StoreProgress) => void, signal?: AbortSignal): Promise<void>;
   /** Streams backup `name` to the local file `destination`. */
   fetch(name: string, destination: string): Promise<void>;
   /** Deletes these backups; names not matching the pattern are refused. */

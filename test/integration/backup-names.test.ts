@@ -84,4 +84,25 @@ describe('a backup name is never written twice', () => {
     expect((await object(key)).body).toBe(FOREIGN_BODY);
     expect(await readdir(world.backupDir)).toEqual([name]);
   }, 120_000);
+
+  it('status and doctor warn when R2 holds backups another server wrote under the same prefix, and not for our own R2-only backups', async () => {
+    const world = await backupWorld(testbed);
+    const ours = await runBackup(world.services, { startedBy: 'test', prune: false });
+    if (!ours.ok) throw ours.error;
+    // Our own backup, now only in R2 (its local copy pruned by hand): not another server's.
+    const { rm } = await import('node:fs/promises');
+    await rm(world.services.local.pathOf(ours.name));
+    let status = await world.services.status.check();
+    expect(status.reasons.join('\n')).not.toMatch(/another server wrote/);
+
+    const theirs = formatBackupName(new Date(Date.now() + 2000), 'UTC');
+    await s3.send(new PutObjectCommand({ Bucket: testbed.s3.bucket, Key: `${world.prefix}${theirs}`, Body: FOREIGN_BODY, Metadata: { sha256: 'theirs', 'odoo-ops-writer': '7000000000000000000/odoo' } }));
+    status = await world.services.status.check();
+    expect(status.reasons).toContain(`R2 holds backups another server wrote under the same bucket and prefix (${theirs}): give each server its own CF_R2_PREFIX`);
+    const doctor = await world.services.preflight.run();
+    const r2 = doctor.find((c) => c.name === 'R2')!;
+    expect(r2.state).toBe('fail');
+    expect(r2.detail).toContain(theirs);
+    expect(r2.fix).toMatch(/CF_R2_PREFIX of its own/);
+  });
 });
