@@ -14,6 +14,8 @@ import { locateBackup } from './locate-backup.js';
 import { restoreNames, restoreStamp, MAX_IDENTIFIER_BYTES } from './restore-names.js';
 import { switchOver, SwitchFailed } from './switch-over.js';
 import { verifyArchive, type ArchiveCheck, type VerifiedArchive, type VerifyOptions } from './verify-archive.js';
+import { verifyTarget } from './verify-backup.js';
+import { ADDONS_LAYOUT } from './tar-entry-checker.js';
 
 export type RestoreStage =
   | 'lock'
@@ -145,7 +147,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     const verified = await step('verify', async () => {
       await mkdir(membersDir, { recursive: true });
       // Against what the stores recorded: R2's SHA-256 of this name, when R2 holds it.
-      return verifyArchive(archive, membersDir, { ...request.verify, expectedSha256: located.sha256 });
+      return verifyArchive(archive, membersDir, { ...request.verify, ...(await verifyTarget(services)), expectedSha256: located.sha256 });
     });
     checks = verified.checks;
     if (!verified.ok) {
@@ -153,6 +155,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       throw new OperationError('verify', `${request.name} failed verification (${failed.join('; ')}); nothing was changed`);
     }
     if (!verified.manifest) warnings.push(`${request.name} has no manifest.json (old layout): it was checked for integrity, not by checksum`);
+    warnings.push(...verified.warnings);
     const owner = await step('space', () => checkRoomToRestore(services, verified, request.withAddons === true));
 
     if (request.safetyBackup !== false) {
@@ -181,10 +184,10 @@ export async function runRestore(services: Services, request: RestoreRequest): P
         request.signal?.removeEventListener('abort', cancel);
       }
     });
-    await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreStrip, owner));
+    await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreLayout, owner));
     const withAddons = request.withAddons === true && verified.members.addons !== null;
     if (request.withAddons && !withAddons) warnings.push('the archive holds no addons.tar.gz: addons were left as they are');
-    if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, 0, owner));
+    if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, ADDONS_LAYOUT, owner));
 
     const switchResult = await step('switch', () =>
       switchOver(
