@@ -157,7 +157,8 @@ function filestoreLayout(entries: TarEntryInfo[], wanted: string): { layout: Tar
   return { layout: { strip: (dots ?? 0) + 2, rules: { links: 'none', select: ['filestore', folder] } }, ignored };
 }
 
-function parseBackupInfo(text: string): Record<string, string> {
+/** `backup.info`'s key=value lines as a record. */
+export function parseBackupInfo(text: string): Record<string, string> {
   return Object.fromEntries(
     text
       .split('\n')
