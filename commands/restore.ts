@@ -2,6 +2,7 @@ import { backupTime, isBackupName } from '../services/backup/backup-name.js';
 import { OperationError } from '../services/operation-error.js';
 import type { HeldLock } from '../services/operation-lock.js';
 import { locateBackup, type LocatedBackup } from '../services/restore/locate-backup.js';
+import { readArchiveLabel } from '../services/restore/read-archive-label.js';
 import { runRestore, type RestoreOutcome, type RestoreProgress } from '../services/restore/run-restore.js';
 import { verifyBackup, type VerifyOutcome } from '../services/restore/verify-backup.js';
 import type { Services } from '../services/services.js';
@@ -24,6 +25,12 @@ export interface RestorePlan {
   takenAt: Date | null;
   /** The live database the restore replaces. */
   database: string;
+  /**
+   * The database the archive was taken of, when a local archive says so
+   * (read for the plan only when asked); null when unknown before it is
+   * fetched or verified, in which case the restore's result says it.
+   */
+  archiveDatabase: string | null;
   options: RestoreOptions;
   now: Date;
 }
@@ -36,21 +43,35 @@ export function checkBackupName(name: string | undefined): OperationError | null
   return new OperationError('usage', `expected ${EXPECTED_NAME}${name ? `, not "${name}"` : ''}; the names are in \`list\``);
 }
 
+/** How long a plan may spend reading a local archive for its database name before it says nothing of it. */
+const LABEL_TIMEOUT_MS = 10_000;
+
 /**
  * What restoring `name` would do, checked against the stores: the name must
  * match the pattern, odoo-ops must know which compose stack is its own, and the
- * backup must exist locally or in R2. Changes nothing.
+ * backup must exist locally or in R2. With `readLabel` (a plan shown to a
+ * person), a local archive is read for the database it was taken of (at most
+ * 10 s). Changes nothing.
  */
-export async function planRestore(services: Services, name: string | undefined, options: RestoreOptions): Promise<PlanReply> {
+export async function planRestore(services: Services, name: string | undefined, options: RestoreOptions, how: { readLabel?: boolean } = {}): Promise<PlanReply> {
   const bad = checkBackupName(name);
   if (bad) return { ok: false, error: bad };
   const refused = await stackScopeRefusal(services);
   if (refused) return { ok: false, error: refused };
   try {
     const backup = await locateBackup(services, name!);
+    const label = how.readLabel && backup.localPath ? await readArchiveLabel(backup.localPath, AbortSignal.timeout(LABEL_TIMEOUT_MS)) : null;
     return {
       ok: true,
-      plan: { kind: 'restore-plan', backup, takenAt: backupTime(name!, services.settings.timeZone), database: services.settings.database, options, now: new Date() },
+      plan: {
+        kind: 'restore-plan',
+        backup,
+        takenAt: backupTime(name!, services.settings.timeZone),
+        database: services.settings.database,
+        archiveDatabase: label?.database ?? null,
+        options,
+        now: new Date(),
+      },
     };
   } catch (error) {
     return { ok: false, error: error instanceof OperationError ? error : new OperationError('locate', (error as Error).message) };

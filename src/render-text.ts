@@ -104,6 +104,9 @@ export function renderRestorePlanText(plan: RestorePlan, timeZone: string): stri
     `keep the previous database and filestore until the next successful backup`,
   ];
   const lines = [`odoo-ops restore would replace the database "${database}" and its filestore:`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)];
+  if (plan.archiveDatabase && plan.archiveDatabase !== database) {
+    lines.push(`Note: ${backup.name} is an archive of the database "${plan.archiveDatabase}", not "${database}": its data would replace "${database}".`);
+  }
   if (!options.withAddons) lines.push('Addons are left as they are (--with-addons replaces them too).');
   lines.push('Nothing was done. Run again with --yes to restore.');
   return `${lines.join('\n')}\n`;
@@ -138,7 +141,8 @@ export function renderVerifyText(outcome: VerifyOutcome): string {
   if (!outcome.ok) return `Verify FAILED at stage ${outcome.error.stage}: ${outcome.error.userMessage}\n`;
   const { located, verified } = outcome;
   const verdict = verified.ok ? `${located.name} is good` : `${located.name} is DAMAGED: do not restore it`;
-  return `${[`${verdict} (${formatBytes(located.sizeBytes)}, in ${located.locations.join(' and ')})`, ...checkLines(verified.checks)].join('\n')}\n`;
+  const warnings = verified.warnings.map((w) => `  warning: ${w}`);
+  return `${[`${verdict} (${formatBytes(located.sizeBytes)}, in ${located.locations.join(' and ')})`, ...checkLines(verified.checks), ...warnings].join('\n')}\n`;
 }
 
 const CHECK_MARK = { pass: '✔', fail: '✘', skip: '–' } as const;

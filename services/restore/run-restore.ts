@@ -19,6 +19,8 @@ import { recoverSwitch, recoveryNotice } from './recover-switch.js';
 import type { WriteCounters } from '../database/database-admin.js';
 import { verifyArchive, type ArchiveCheck, type VerifiedArchive, type VerifyOptions } from './verify-archive.js';
 import { removeLeftovers } from '../cleanup/remove-leftovers.js';
+import { verifyTarget } from './verify-backup.js';
+import { ADDONS_LAYOUT } from './tar-entry-checker.js';
 
 export type RestoreStage =
   | 'lock'
@@ -170,7 +172,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     const verified = await step('verify', async () => {
       await mkdir(membersDir, { recursive: true });
       // Against what the stores recorded: R2's SHA-256 of this name, when R2 holds it.
-      return verifyArchive(archive, membersDir, { ...request.verify, expectedSha256: located.sha256 });
+      return verifyArchive(archive, membersDir, { ...request.verify, ...(await verifyTarget(services)), expectedSha256: located.sha256 });
     });
     checks = verified.checks;
     if (!verified.ok) {
@@ -178,6 +180,7 @@ export async function runRestore(services: Services, request: RestoreRequest): P
       throw new OperationError('verify', `${request.name} failed verification (${failed.join('; ')}); nothing was changed`);
     }
     if (!verified.manifest) warnings.push(`${request.name} has no manifest.json (old layout): it was checked for integrity, not by checksum`);
+    warnings.push(...verified.warnings);
     const owner = await step('space', () => checkRoomToRestore(services, verified, request.withAddons === true));
 
     if (request.safetyBackup === true) {
@@ -212,8 +215,8 @@ export async function runRestore(services: Services, request: RestoreRequest): P
         }
       }),
       (async () => {
-        await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreStrip, owner));
-        if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, 0, owner));
+        await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreLayout, owner));
+        if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, ADDONS_LAYOUT, owner));
       })(),
     ]);
     const copyFailed = copies.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -5,8 +5,9 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { MEMBERS, type ArchiveManifest } from '../backup/archive-manifest.js';
+import { MANIFEST_FORMAT_VERSION, MEMBERS, type ArchiveManifest } from '../backup/archive-manifest.js';
 import { HashingCounter } from '../backup/hashing-writer.js';
+import { ADDONS_LAYOUT, TarEntryChecker, type TarballLayout, type TarRules } from './tar-entry-checker.js';
 
 /** One check of a verification, as shown to the user. */
 export interface ArchiveCheck {
@@ -30,9 +31,11 @@ export interface VerifiedArchive {
   members: { dump: string; filestore: string; addons: string | null };
   /** Bytes the filestore and addons take once extracted. */
   filestoreBytes: number;
-  /** Leading path parts to drop from filestore.tar.gz's entries to get paths inside the database's filestore. */
-  filestoreStrip: number;
+  /** How to extract filestore.tar.gz: which folder (`filestore/<db>/`), how many leading path parts to drop, its rules. */
+  filestoreLayout: TarballLayout;
   addonsBytes: number;
+  /** What a restore of this archive should tell the user though the checks passed (another database, parts ignored). */
+  warnings: string[];
 }
 
 export interface VerifyOptions {
@@ -40,6 +43,23 @@ export interface VerifyOptions {
   expectedSha256?: string;
   /** Runs `pg_restore --list` on a dump file; resolves with the listing. Defaults to the local PostgreSQL client. */
   listDump?: (file: string) => Promise<string>;
+  /**
+   * The target server's version (`SHOW server_version`): an archive whose dump
+   * comes from a newer PostgreSQL major is refused. Unset: not compared (the
+   * result says so).
+   */
+  serverPostgresVersion?: string;
+  /** POSTGRES_DB: the database a restore replaces; an archive of another one is allowed, with a warning. */
+  database?: string;
+}
+
+/** The major version in a PostgreSQL version string ("15.14 (Debian …)" → 15, "9.6.24" → 9.6), or null. */
+export function postgresMajor(version: string): number | null {
+  const match = /^\s*(\d+)(?:\.(\d+))?/.exec(version);
+  if (!match) return null;
+  const first = Number(match[1]);
+  // Before 10 the major was two numbers (9.6); from 10 on it is one.
+  return first >= 10 ? first : Number(`${first}.${match[2] ?? 0}`);
 }
 
 const execFileAsync = promisify(execFile);
@@ -73,40 +93,72 @@ function parseTar(file: string, tap: HashingCounter, onEntry: (entry: tar.ReadEn
   });
 }
 
-/** What a gzip tar holds, read to its end (which proves gzip and tar are intact): bytes, and the top folders below `./`. */
-async function tarballContents(file: string): Promise<{ bytes: number; paths: string[] }> {
-  let bytes = 0;
-  const paths: string[] = [];
+interface TarEntryInfo {
+  path: string;
+  type: string;
+  linkpath?: string;
+  size: number;
+}
+
+/** Every entry of a gzip tar, read to its end (which proves gzip and tar are intact). */
+async function tarballEntries(file: string): Promise<TarEntryInfo[]> {
+  const entries: TarEntryInfo[] = [];
   await parseTar(file, new HashingCounter(), (entry) => {
-    bytes += entry.size ?? 0;
-    paths.push(entry.path);
+    entries.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size ?? 0 });
     entry.resume();
   });
-  return { bytes, paths };
+  return entries;
 }
 
 /**
- * The filestore tarball must hold `filestore/<one db>/…` (perhaps below `./`,
- * as `tar czf … ./filestore` writes): anything else would extract attachments
- * where Odoo does not look. Returns how many leading path parts to strip.
+ * Runs every entry through the rules extraction applies (TarEntryChecker, in
+ * archive order): the first refusal, or the bytes the extracted entries take.
  */
-function filestoreStrip(paths: string[]): { strip: number } | { problem: string } {
-  const databases = new Set<string>();
-  let strip = 2;
-  for (const path of paths) {
-    const parts = path.split('/').filter((part) => part !== '');
-    const dots = parts.findIndex((part) => part !== '.');
-    const rest = parts.slice(dots < 0 ? parts.length : dots);
-    if (rest.length === 0) continue;
-    if (rest[0] !== 'filestore') return { problem: `holds ${path}, outside filestore/<database>/` };
-    if (rest.length >= 2) databases.add(rest[1]!);
-    strip = dots + 2;
+function checkEntries(entries: TarEntryInfo[], rules: TarRules): { bytes: number } | { problem: string } {
+  const checker = new TarEntryChecker(rules);
+  let bytes = 0;
+  for (const entry of entries) {
+    const verdict = checker.check(entry);
+    if ('problem' in verdict) return verdict;
+    if (verdict.extract) bytes += entry.size;
   }
-  if (databases.size !== 1) return { problem: `should hold one filestore/<database>/ folder, holds ${databases.size === 0 ? 'none' : [...databases].join(', ')}` };
-  return { strip };
+  return { bytes };
 }
 
-function parseBackupInfo(text: string): Record<string, string> {
+/**
+ * Which folder of filestore.tar.gz is the database's filestore. Ours hold
+ * `filestore/<db>/…`; the old scripts' held the whole Odoo data dir below `./`
+ * (`filestore/<db>/`, other databases' folders, `sessions/`, `addons/`…): the
+ * folder of the archive's database (`wanted`, else the only one) is taken and
+ * the rest is skipped, said in `ignored`. Returns the layout to extract with.
+ */
+function filestoreLayout(entries: TarEntryInfo[], wanted: string): { layout: TarballLayout; ignored: string[] } | { problem: string } {
+  const databases = new Set<string>();
+  const others = new Set<string>();
+  let dots: number | null = null;
+  for (const entry of entries) {
+    const parts = entry.path.split('/').filter((part) => part !== '');
+    const lead = parts.findIndex((part) => part !== '.');
+    if (lead < 0) continue;
+    const rest = parts.slice(lead);
+    if (rest[0] !== 'filestore') {
+      others.add(rest[0]!);
+      continue;
+    }
+    if (rest.length < 2) continue;
+    databases.add(rest[1]!);
+    if (rest[1] === wanted || dots === null) dots = lead;
+  }
+  const folder = databases.has(wanted) ? wanted : databases.size === 1 ? [...databases][0]! : null;
+  if (folder === null) {
+    return { problem: databases.size === 0 ? 'holds no filestore/<database>/ folder' : `holds filestore/${[...databases].join(', filestore/')} but not filestore/${wanted}` };
+  }
+  const ignored = [...[...databases].filter((db) => db !== folder).map((db) => `filestore/${db}`), ...others].sort();
+  return { layout: { strip: (dots ?? 0) + 2, rules: { links: 'none', select: ['filestore', folder] } }, ignored };
+}
+
+/** `backup.info`'s key=value lines as a record. */
+export function parseBackupInfo(text: string): Record<string, string> {
   return Object.fromEntries(
     text
       .split('\n')
@@ -121,8 +173,13 @@ function parseBackupInfo(text: string): Record<string, string> {
  * members into `membersDir` and hashing the archive and each member; then checks
  * the archive's SHA-256 against `expectedSha256`, every member against
  * manifest.json (or, for the old layout, that the required members are present),
- * that filestore.tar.gz and addons.tar.gz read to their end as gzip tars, and that
- * `pg_restore --list` reads the dump. Never throws for a bad archive: every
+ * that the manifest's format is one this odoo-ops writes, that the dump's
+ * PostgreSQL major is not newer than `serverPostgresVersion`, that
+ * filestore.tar.gz and addons.tar.gz read to their end as gzip tars and every
+ * entry passes the rules their extraction applies (TarEntryChecker: paths,
+ * links, entry types), and that `pg_restore --list` reads the dump. An archive
+ * of another database than `database`, or an old filestore.tar.gz holding the
+ * whole data dir, passes with a warning. Never throws for a bad archive: every
  * finding is a check in the result; throws when `membersDir` cannot be written.
  * Writes only into `membersDir`.
  */
@@ -180,7 +237,13 @@ export async function verifyArchive(archive: string, membersDir: string, options
     await Promise.allSettled(writes);
   }
   const sha256 = archiveHash.digest();
-  const empty = { members: { dump: '', filestore: '', addons: null }, filestoreBytes: 0, filestoreStrip: 2, addonsBytes: 0 };
+  const empty = {
+    members: { dump: '', filestore: '', addons: null },
+    filestoreBytes: 0,
+    filestoreLayout: { strip: 2, rules: { links: 'none' as const, select: ['filestore'] } },
+    addonsBytes: 0,
+    warnings: [],
+  };
   if (readError) {
     checks.push({ check: 'archive readable', ok: false, detail: `not a complete gzip tar: ${readError.message}` });
     return { ok: false, checks, manifest: null, sha256, database: null, ...empty };
@@ -219,6 +282,16 @@ export async function verifyArchive(archive: string, membersDir: string, options
     for (const member of MEMBERS) {
       if (found.has(member) && !manifest.members[member]) checks.push({ check: member, ok: false, detail: 'in the archive but not in manifest.json' });
     }
+    // A newer odoo-ops may write a layout this one misreads: refuse rather than guess.
+    const format = manifest.formatVersion;
+    const known = Number.isInteger(format) && format >= 1 && format <= MANIFEST_FORMAT_VERSION;
+    checks.push({
+      check: 'manifest format',
+      ok: known,
+      detail: known
+        ? `format version ${format}`
+        : `manifest.json has format version ${JSON.stringify(format)}; this odoo-ops reads versions 1 to ${MANIFEST_FORMAT_VERSION} (restore it with the odoo-ops that made it)`,
+    });
   } else {
     checks.push({ check: 'manifest', ok: true, detail: 'none (archive of the old layout): members cannot be verified by checksum' });
   }
@@ -227,10 +300,33 @@ export async function verifyArchive(archive: string, membersDir: string, options
   }
 
   const info = texts.get('backup.info');
-  const database = manifest?.database ?? (info ? (parseBackupInfo(info).database ?? null) : null);
+  const infoValues = info ? parseBackupInfo(info) : {};
+  const database = (typeof manifest?.database === 'string' && manifest.database) || infoValues.database || null;
+  const warnings: string[] = [];
+  if (database && options.database && database !== options.database) {
+    warnings.push(`the archive is of the database "${database}", not POSTGRES_DB "${options.database}": a restore puts its data into "${options.database}"`);
+  }
+
+  // pg_restore reads dumps of its own major and older ones, never newer.
+  const dumpVersion = (typeof manifest?.postgresVersion === 'string' && manifest.postgresVersion) || infoValues.postgres_version || null;
+  const dumpMajor = dumpVersion ? postgresMajor(dumpVersion) : null;
+  const serverMajor = options.serverPostgresVersion ? postgresMajor(options.serverPostgresVersion) : null;
+  if (dumpMajor !== null && serverMajor !== null) {
+    const ok = dumpMajor <= serverMajor;
+    checks.push({
+      check: 'PostgreSQL version',
+      ok,
+      detail: ok
+        ? `dumped by PostgreSQL ${dumpMajor}, the server runs ${serverMajor}`
+        : `dumped by PostgreSQL ${dumpMajor}, but the server runs ${serverMajor}: a dump of a newer PostgreSQL cannot be restored into an older one (restore it on a PostgreSQL ${dumpMajor} server)`,
+    });
+  } else {
+    const why = dumpMajor === null ? 'the archive does not say which PostgreSQL made the dump' : 'the server did not say its version';
+    checks.push({ check: 'PostgreSQL version', ok: true, detail: `not compared: ${why}` });
+  }
   const members = { dump: found.get('database.dump')?.path ?? '', filestore: found.get('filestore.tar.gz')?.path ?? '', addons: found.get('addons.tar.gz')?.path ?? null };
   let filestoreBytes = 0;
-  let filestorePathStrip = 2;
+  let filestorePlan: TarballLayout = empty.filestoreLayout;
   let addonsBytes = 0;
   if (checks.every((c) => c.ok)) {
     for (const [member, path] of [
@@ -238,21 +334,35 @@ export async function verifyArchive(archive: string, membersDir: string, options
       ['addons.tar.gz', members.addons],
     ] as const) {
       if (path === null) continue;
+      let entries: TarEntryInfo[];
       try {
-        const { bytes, paths } = await tarballContents(path);
-        if (member === 'filestore.tar.gz') {
-          filestoreBytes = bytes;
-          const layout = filestoreStrip(paths);
-          if ('problem' in layout) {
-            checks.push({ check: 'filestore.tar.gz layout', ok: false, detail: layout.problem });
-            continue;
-          }
-          filestorePathStrip = layout.strip;
-        } else addonsBytes = bytes;
-        checks.push({ check: `${member} readable`, ok: true, detail: `${bytes} bytes of files` });
+        entries = await tarballEntries(path);
       } catch (error) {
         checks.push({ check: `${member} readable`, ok: false, detail: `not a complete gzip tar: ${(error as Error).message}` });
+        continue;
       }
+      let layout = ADDONS_LAYOUT;
+      if (member === 'filestore.tar.gz') {
+        const picked = filestoreLayout(entries, database ?? options.database ?? '');
+        if ('problem' in picked) {
+          checks.push({ check: 'filestore.tar.gz layout', ok: false, detail: picked.problem });
+          continue;
+        }
+        layout = filestorePlan = picked.layout;
+        const folder = picked.layout.rules.select.join('/');
+        if (picked.ignored.length > 0) {
+          warnings.push(`filestore.tar.gz holds more than one filestore (an Odoo data dir, as the old backup.sh archived it): only ${folder} is restored; ignored: ${picked.ignored.join(', ')}`);
+        }
+      }
+      // The same rules as the extraction: an archive that verifies restores.
+      const checked = checkEntries(entries, layout.rules);
+      if ('problem' in checked) {
+        checks.push({ check: `${member} entries`, ok: false, detail: `would not be restored: ${checked.problem}` });
+        continue;
+      }
+      if (member === 'filestore.tar.gz') filestoreBytes = checked.bytes;
+      else addonsBytes = checked.bytes;
+      checks.push({ check: `${member} readable`, ok: true, detail: `${checked.bytes} bytes of files, every path and entry type restorable` });
     }
     try {
       const listing = await (options.listDump ?? listDumpLocally)(members.dump);
@@ -262,5 +372,5 @@ export async function verifyArchive(archive: string, membersDir: string, options
       checks.push({ check: 'database.dump readable', ok: false, detail: `pg_restore --list fails: ${(error as Error).message}` });
     }
   }
-  return { ok: checks.every((c) => c.ok), checks, manifest, sha256, database, members, filestoreBytes, filestoreStrip: filestorePathStrip, addonsBytes };
+  return { ok: checks.every((c) => c.ok), checks, manifest, sha256, database, members, filestoreBytes, filestoreLayout: filestorePlan, addonsBytes, warnings };
 }

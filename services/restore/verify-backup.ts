@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { postgresVersion } from '../backup/dump-database.js';
 import { asOperationError, type OperationError } from '../operation-error.js';
 import type { Services } from '../services.js';
 import { locateBackup, type LocatedBackup } from './locate-backup.js';
@@ -9,6 +10,16 @@ import { verifyArchive, type VerifiedArchive, type VerifyOptions } from './verif
 export type VerifyOutcome =
   | { ok: true; located: LocatedBackup; verified: VerifiedArchive; durationMs: number }
   | { ok: false; error: OperationError; durationMs: number };
+
+/**
+ * What verification compares an archive against: POSTGRES_DB and the server's
+ * PostgreSQL version (asked through the DB container; left out, and the check
+ * says "not compared", when the server does not answer). Reads only.
+ */
+export async function verifyTarget(services: Pick<Services, 'database' | 'settings'>): Promise<Pick<VerifyOptions, 'serverPostgresVersion' | 'database'>> {
+  const serverPostgresVersion = await postgresVersion(services.database).catch(() => undefined);
+  return { database: services.settings.database, ...(serverPostgresVersion ? { serverPostgresVersion } : {}) };
+}
 
 /**
  * `odoo-ops verify`: the restore's verification step alone. Finds backup
@@ -30,7 +41,7 @@ export async function verifyBackup(services: Services, name: string, options: Pi
       await services.r2!.fetch(name, archive);
     }
     stage = 'verify';
-    const verified = await verifyArchive(archive, join(staging, 'members'), { ...options, expectedSha256: located.sha256 });
+    const verified = await verifyArchive(archive, join(staging, 'members'), { ...options, ...(await verifyTarget(services)), expectedSha256: located.sha256 });
     return { ok: true, located, verified, durationMs: Date.now() - started };
   } catch (error) {
     return { ok: false, error: asOperationError(stage, error), durationMs: Date.now() - started };

@@ -13,7 +13,8 @@ export const restore: CliCommand = {
     const { services, logger, redact, actor } = context;
     // --no-safety-backup is still accepted: it was the way to skip what is now skipped by default.
     const options = { safetyBackup: values['safety-backup'] === true && values['no-safety-backup'] !== true, withAddons: values['with-addons'] === true };
-    const planned = await planRestore(services, positionals[0], options);
+    // The plan is shown only without --yes: only then is the archive read for its database.
+    const planned = await planRestore(services, positionals[0], options, { readLabel: values.yes !== true });
     const fail = (stage: string, message: string, code: number) => {
       io[values.json ? 'stdout' : 'stderr'].write(values.json ? `${JSON.stringify({ error: { stage, message: redact(message) } })}\n` : `odoo-ops restore: ${redact(message)}\n`);
       return code;
@@ -24,7 +25,7 @@ export const restore: CliCommand = {
     }
     if (values.yes !== true) {
       // Without --yes nothing happens: the plan, and the usage exit code.
-      if (values.json) io.stdout.write(`${JSON.stringify({ error: { stage: 'usage', message: 'restore needs --yes to run' }, plan: { name: planned.plan.backup.name, database: planned.plan.database, ...options } })}\n`);
+      if (values.json) io.stdout.write(`${JSON.stringify({ error: { stage: 'usage', message: 'restore needs --yes to run' }, plan: { name: planned.plan.backup.name, database: planned.plan.database, archiveDatabase: planned.plan.archiveDatabase, ...options } })}\n`);
       else io.stderr.write(renderRestorePlanText(planned.plan, services.settings.timeZone));
       return EXIT.usage;
     }

@@ -26,6 +26,9 @@ export function renderRestoreOffer(plan: RestorePlan, offer: RestoreOffer, timeZ
     `:warning: *Restore ${backup.name}?* (asked by <@${offer.requestedBy}>)`,
     `${taken} · ${formatBytes(backup.sizeBytes)} · in ${where(backup.locations)}`,
     `It replaces the live database *${database}* and its filestore. The archive is verified first, the copy is built while Odoo keeps serving, Odoo is down only for the switch (seconds), with automatic rollback, and the data it served until then is archived right after.`,
+    ...(plan.archiveDatabase && plan.archiveDatabase !== database
+      ? [`:warning: This is an archive of the database *${plan.archiveDatabase}*, not *${database}*: its data would replace *${database}*.`]
+      : []),
   ].join('\n');
   const blocks = [
     section(text),

@@ -46,7 +46,7 @@ function refusedClaim(claim: Extract<Claim, { ok: false }>): string {
  */
 export function slackRestoreOfferer(deps: SlackRestoreDeps): (request: OperationRequest & { name: string }) => Promise<OperationOutcome> {
   return async (request) => {
-    const planned = await planRestore(deps.services, request.name, { safetyBackup: false, withAddons: false });
+    const planned = await planRestore(deps.services, request.name, { safetyBackup: false, withAddons: false }, { readLabel: true });
     if (!planned.ok) {
       await request.reply(renderNotice(`:x: ${deps.redact(planned.error.userMessage)}. The backups are in \`/odoo list\`.`));
       return { started: false };
