@@ -64,8 +64,9 @@ export function statusLines(s: StackStatus, timeZone: string): StatusLine[] {
 export function containerSummary(c: StackStatus['containers'] extends ProbeResult<infer T> ? (T extends (infer C)[] ? C : never) : never): string {
   if (c.state === 'missing') return 'missing (no container with this compose service label)';
   // A stopped container's health is `none`: its last healthcheck result is stale.
-  const parts = [isStopped(c.state) ? `stopped (${c.state})` : c.state];
-  if (c.health !== 'none') parts.push(c.health);
+  const stopped = isStopped(c.state);
+  const parts = [stopped ? `stopped (${c.state})` : c.state];
+  if (c.health !== 'none' && !stopped) parts.push(c.health);
   if (c.uptimeSeconds !== null) parts.push(`up ${formatDuration(c.uptimeSeconds)}`);
   parts.push(`${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}`, c.image);
   return parts.join(', ');
