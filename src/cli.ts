@@ -57,8 +57,9 @@ export async function main(
     return usageError(io, { message: `unknown command "${printableInput(name)}"`, json });
   }
   const parsed = parseCommandLine(command, rest);
-  const bad = typeof parsed === 'string' ? parsed : (command.checkUsage?.(parsed.values, parsed.positionals) ?? null);
-  if (bad !== null || typeof parsed === 'string') return usageError(io, { message: bad ?? '', command: name, json });
+  if (typeof parsed === 'string') return usageError(io, { message: parsed, command: name, json });
+  const bad = command.checkUsage?.(parsed.values, parsed.positionals);
+  if (bad) return usageError(io, { message: bad, command: name, json });
   // Any command but help first settles a restore's switch that a killed process left half-done.
   if (command.name !== 'help') await settleInterruptedSwitch(io);
   return command.run(io, parsed.values, parsed.positionals);
