@@ -1,5 +1,6 @@
 import { backupTime, isBackupName } from '../services/backup/backup-name.js';
 import { OperationError } from '../services/operation-error.js';
+import { printableInput } from '../services/printable-input.js';
 import type { HeldLock } from '../services/operation-lock.js';
 import { locateBackup, type LocatedBackup } from '../services/restore/locate-backup.js';
 import { readArchiveLabel } from '../services/restore/read-archive-label.js';
@@ -37,10 +38,23 @@ export interface RestorePlan {
 
 export type PlanReply = { ok: true; plan: RestorePlan } | { ok: false; error: OperationError };
 
-/** Refuses anything that is not a backup name, before any store is asked. */
-export function checkBackupName(name: string | undefined): OperationError | null {
-  if (name !== undefined && isBackupName(name)) return null;
-  return new OperationError('usage', `expected ${EXPECTED_NAME}${name ? `, not "${name}"` : ''}; the names are in \`list\``);
+export type CheckedName = { ok: true; name: string } | { ok: false; error: OperationError };
+
+/**
+ * The one place a backup name typed by a user is checked, before any store is
+ * asked: the archive's name, or its folder name without `.tar.gz` (as the
+ * archive's top folder and docs/restore.md spell it), normalised to the
+ * archive's name. Anything else is refused with a usage error that echoes the
+ * input escaped and cut (printableInput).
+ */
+export function checkBackupName(name: string | undefined): CheckedName {
+  const trimmed = name?.trim();
+  const archive = trimmed && !trimmed.endsWith('.tar.gz') ? `${trimmed}.tar.gz` : trimmed;
+  if (archive !== undefined && isBackupName(archive)) return { ok: true, name: archive };
+  return {
+    ok: false,
+    error: new OperationError('usage', `expected ${EXPECTED_NAME}${name ? `, not "${printableInput(name)}"` : ''}; the names are in \`list\``),
+  };
 }
 
 /** How long a plan may spend reading a local archive for its database name before it says nothing of it. */
@@ -48,25 +62,26 @@ const LABEL_TIMEOUT_MS = 10_000;
 
 /**
  * What restoring `name` would do, checked against the stores: the name must
- * match the pattern, odoo-ops must know which compose stack is its own, and the
- * backup must exist locally or in R2. With `readLabel` (a plan shown to a
- * person), a local archive is read for the database it was taken of (at most
- * 10 s). Changes nothing.
+ * match the pattern (with or without `.tar.gz`; the plan holds the archive's
+ * name), odoo-ops must know which compose stack is its own, and the backup
+ * must exist locally or in R2. With `readLabel` (a plan shown to a person), a
+ * local archive is read for the database it was taken of (at most 10 s).
+ * Changes nothing.
  */
 export async function planRestore(services: Services, name: string | undefined, options: RestoreOptions, how: { readLabel?: boolean } = {}): Promise<PlanReply> {
-  const bad = checkBackupName(name);
-  if (bad) return { ok: false, error: bad };
+  const checked = checkBackupName(name);
+  if (!checked.ok) return checked;
   const refused = await stackScopeRefusal(services);
   if (refused) return { ok: false, error: refused };
   try {
-    const backup = await locateBackup(services, name!);
+    const backup = await locateBackup(services, checked.name);
     const label = how.readLabel && backup.localPath ? await readArchiveLabel(backup.localPath, AbortSignal.timeout(LABEL_TIMEOUT_MS)) : null;
     return {
       ok: true,
       plan: {
         kind: 'restore-plan',
         backup,
-        takenAt: backupTime(name!, services.settings.timeZone),
+        takenAt: backupTime(checked.name, services.settings.timeZone),
         database: services.settings.database,
         archiveDatabase: label?.database ?? null,
         options,
@@ -100,9 +115,9 @@ export async function restoreCommand(
   });
 }
 
-/** `verify`: the integrity check of one backup, alone; changes nothing. */
+/** `verify`: the integrity check of one backup (named with or without `.tar.gz`), alone; changes nothing. */
 export async function verifyCommand(services: Services, name: string | undefined): Promise<VerifyOutcome> {
-  const bad = checkBackupName(name);
-  if (bad) return { ok: false, error: bad, durationMs: 0 };
-  return verifyBackup(services, name!);
+  const checked = checkBackupName(name);
+  if (!checked.ok) return { ok: false, error: checked.error, durationMs: 0 };
+  return verifyBackup(services, checked.name);
 }

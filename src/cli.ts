@@ -1,27 +1,44 @@
 import { parseArgs } from 'node:util';
 import { COMMANDS } from '../commands/catalog.js';
-import { helpCommand } from '../commands/help.js';
 import { backup } from './cli-commands/backup.js';
 import { bot } from './cli-commands/bot.js';
 import { doctor } from './cli-commands/doctor.js';
-import { EXIT, type CliCommand, type CliIo } from './cli-commands/cli-command.js';
+import { type CliCommand, type CliIo } from './cli-commands/cli-command.js';
 import { help } from './cli-commands/help.js';
 import { settleInterruptedSwitch } from './cli-commands/settle-interrupted-switch.js';
 import { list } from './cli-commands/list.js';
 import { prune } from './cli-commands/prune.js';
 import { restore } from './cli-commands/restore.js';
 import { status } from './cli-commands/status.js';
+import { usageError } from './cli-commands/usage-error.js';
 import { verify } from './cli-commands/verify.js';
-import { renderHelpText } from './render-text.js';
+import { printableInput } from './format.js';
 
 export { EXIT, type CliIo } from './cli-commands/cli-command.js';
 
 /** Every `odoo-ops` subcommand, one module each under cli-commands/. */
 const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, verify, prune, doctor, bot];
 
-function badUsage(io: CliIo, message: string): number {
-  io.stderr.write(`odoo-ops: ${message}\n\n${renderHelpText(helpCommand('cli'))}`);
-  return EXIT.usage;
+type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+/**
+ * The command's options and arguments, or what is wrong with them. parseArgs
+ * runs lax and its tokens are checked here, so that a message names the
+ * offending input itself, escaped and cut, rather than Node's wording around a
+ * raw copy of it.
+ */
+function parseCommandLine(command: CliCommand, args: string[]): Parsed | string {
+  const { values, positionals, tokens } = parseArgs({ args, options: command.options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = Object.hasOwn(command.options, token.name) ? command.options[token.name] : undefined;
+    if (spec === undefined) return `unknown option "${printableInput(token.rawName)}" for ${command.name}`;
+    if (spec.type === 'boolean' && token.value !== undefined) return `option ${token.rawName} takes no value`;
+    if (spec.type === 'string' && token.value === undefined) return `option ${token.rawName} needs a value`;
+  }
+  if (positionals.length > command.positionals) return `unexpected argument "${printableInput(positionals[command.positionals]!)}" for ${command.name}`;
+  // No option is declared `multiple`, so every value is a string or a boolean.
+  return { values: values as Parsed['values'], positionals };
 }
 
 /** Entry of the `odoo-ops` command. Returns the process exit code (0 ok, 1 failed, 2 bad usage or config). */
@@ -30,23 +47,20 @@ export async function main(
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), interactive: process.stderr.isTTY === true },
 ): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined) return badUsage(io, 'expected a command');
+  // Asked for JSON anywhere before `--`: even a usage error then answers with a JSON document.
+  const end = argv.indexOf('--');
+  const json = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  if (name === undefined) return usageError(io, { message: 'expected a command', json });
   if (name === '--help' || name === '-h') return help.run(io, {}, []);
   const command = CLI_COMMANDS.find((c) => c.name === name);
   if (command === undefined || !COMMANDS.some((c) => c.name === name && c.cli !== null)) {
-    return badUsage(io, `unknown command "${name}"`);
+    return usageError(io, { message: `unknown command "${printableInput(name)}"`, json });
   }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
-  } catch (error) {
-    return badUsage(io, (error as Error).message);
-  }
-  if (parsed.positionals.length > command.positionals) {
-    return badUsage(io, `unexpected argument "${parsed.positionals[command.positionals]}" for ${name}`);
-  }
+  const parsed = parseCommandLine(command, rest);
+  if (typeof parsed === 'string') return usageError(io, { message: parsed, command: name, json });
+  const bad = command.checkUsage?.(parsed.values, parsed.positionals);
+  if (bad) return usageError(io, { message: bad, command: name, json });
   // Any command but help first settles a restore's switch that a killed process left half-done.
   if (command.name !== 'help') await settleInterruptedSwitch(io);
-  // No option is declared `multiple`, so every value is a string or a boolean.
-  return command.run(io, parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
+  return command.run(io, parsed.values, parsed.positionals);
 }

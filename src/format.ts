@@ -36,3 +36,6 @@ export function previousDataSentence(outcome: {
   if (outcome.previousDatabase) return `${writes ? `${writes}; the` : 'The'} data as it was just before the switch is kept as ${outcome.previousDatabase}, not archived yet: it is never dropped until an archive holds it.`;
   return writes ? `${writes}.` : null;
 }
+
+/** User input made safe to echo: control and bidi characters escaped, cut to 80 characters. */
+export { printableInput } from '../services/printable-input.js';

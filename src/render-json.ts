@@ -1,5 +1,6 @@
 import type { ListReply } from '../commands/list.js';
 import type { StatusReply } from '../commands/status.js';
+import { isStopped } from '../services/docker/stack-containers.js';
 import type { ProbeResult } from '../services/health/run-probe.js';
 
 const probe = <T, R>(p: ProbeResult<T>, map: (v: T) => R) => (p.ok ? map(p.value) : null);
@@ -22,7 +23,8 @@ export function statusJson(reply: StatusReply) {
     reasons: s.reasons,
     checkedAt: s.checkedAt.toISOString(),
     containers: probe(s.containers, (cs) =>
-      cs.map((c) => ({ service: c.service, state: c.state, health: c.health, uptimeSeconds: c.uptimeSeconds, restartCount: c.restartCount, image: c.image })),
+      // A stopped container's health is `none` (StackContainers.list): Docker's last result is stale.
+      cs.map((c) => ({ service: c.service, state: c.state, health: isStopped(c.state) ? 'none' : c.health, uptimeSeconds: c.uptimeSeconds, restartCount: c.restartCount, image: c.image })),
     ) ?? [],
     odoo: s.odoo.ok ? { ok: s.odoo.value.ok, latencyMs: s.odoo.value.latencyMs } : { ok: false, latencyMs: null },
     database: { sizeBytes: probe(s.databaseSizeBytes, (v) => v) },

@@ -1,3 +1,4 @@
+import { isStopped } from '../services/docker/stack-containers.js';
 import type { ProbeResult } from '../services/health/run-probe.js';
 import type { StackStatus } from '../services/health/status-service.js';
 import { formatBytes, formatDuration, formatTime } from './format.js';
@@ -17,7 +18,8 @@ export function statusLines(s: StackStatus, timeZone: string): StatusLine[] {
   lines.push(
     s.odoo.ok
       ? { label: 'Odoo /web/health', value: s.odoo.value.ok ? `ok (${s.odoo.value.latencyMs} ms)` : `failing: HTTP ${s.odoo.value.httpStatus} (${s.odoo.value.latencyMs} ms)`, warn: !s.odoo.value.ok }
-      : { label: 'Odoo /web/health', value: unknown(s.odoo), warn: true },
+      : // A probe that failed names its cause (refused, unknown host); only a timeout leaves it unknown.
+        { label: 'Odoo /web/health', value: s.odoo.reason === 'timeout' ? 'no answer (timeout)' : `not answering: ${s.odoo.message}`, warn: true },
   );
   lines.push({ label: 'Database size', value: s.databaseSizeBytes.ok ? formatBytes(s.databaseSizeBytes.value) : unknown(s.databaseSizeBytes), warn: !s.databaseSizeBytes.ok });
   lines.push({ label: 'Filestore size', value: s.filestoreSizeBytes.ok ? formatBytes(s.filestoreSizeBytes.value) : unknown(s.filestoreSizeBytes), warn: !s.filestoreSizeBytes.ok });
@@ -61,8 +63,10 @@ export function statusLines(s: StackStatus, timeZone: string): StatusLine[] {
 /** One container as a short phrase: `running, healthy, up 3d 4h, 0 restarts, odoo:17`. */
 export function containerSummary(c: StackStatus['containers'] extends ProbeResult<infer T> ? (T extends (infer C)[] ? C : never) : never): string {
   if (c.state === 'missing') return 'missing (no container with this compose service label)';
-  const parts = [c.state];
-  if (c.health !== 'none') parts.push(c.health);
+  // A stopped container's health is `none`: its last healthcheck result is stale.
+  const stopped = isStopped(c.state);
+  const parts = [stopped ? `stopped (${c.state})` : c.state];
+  if (c.health !== 'none' && !stopped) parts.push(c.health);
   if (c.uptimeSeconds !== null) parts.push(`up ${formatDuration(c.uptimeSeconds)}`);
   parts.push(`${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}`, c.image);
   return parts.join(', ');

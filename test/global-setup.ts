@@ -56,7 +56,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<{ info
     teardown: async () => {
       await stopS3Server({ process: s3Process });
       await removeStack(engine.docker, PROJECT);
-      await stopDockerEngine(engine);
+      await stopDockerEngine(engine, PROJECT, log);
       await rm(workDir, { recursive: true, force: true });
     },
   };

@@ -34,7 +34,11 @@ export interface ContainerState {
   image: string;
   /** Docker's state: running, exited, paused, restarting… */
   state: string;
-  /** From the container's healthcheck; `none` when it has none. */
+  /**
+   * From the container's healthcheck; `none` when it has none, and for a
+   * stopped container (see isStopped), whose last health Docker keeps but
+   * which no longer says anything (a stopped Odoo is not "unhealthy", it is stopped).
+   */
   health: 'healthy' | 'unhealthy' | 'starting' | 'none';
   startedAt: string | null;
   restartCount: number;
@@ -110,7 +114,7 @@ export class StackContainers {
         const [summary] = await this.summaries(service);
         if (!summary) return null;
         const info = await this.docker.getContainer(summary.Id).inspect();
-        const health = (info.State.Health?.Status ?? 'none') as ContainerState['health'];
+        const health = (isStopped(info.State.Status) ? 'none' : (info.State.Health?.Status ?? 'none')) as ContainerState['health'];
         return {
           service,
           id: info.Id,
@@ -182,6 +186,11 @@ export class StackContainers {
     }
     return null;
   }
+}
+
+/** Docker states of a container that does not run and will not by itself: exited, created (never started) or dead. */
+export function isStopped(state: string): boolean {
+  return state === 'exited' || state === 'created' || state === 'dead';
 }
 
 const projectOf = (c: Docker.ContainerInfo): string | null => c.Labels[COMPOSE_PROJECT_LABEL] ?? null;

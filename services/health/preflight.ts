@@ -14,6 +14,7 @@ import { foreignBackups, foreignWritersWarning, writerIdentity } from '../storag
 import type { StorageBackend } from '../storage/storage-backend.js';
 import { freeBytesAt } from '../free-space.js';
 import { runProbe } from './run-probe.js';
+import { describeFetchError } from './describe-fetch-error.js';
 
 /** One line of `odoo-ops doctor`: what was checked, what was found, and what to do when it failed. */
 export interface CheckResult {
@@ -183,7 +184,7 @@ export class Preflight {
       if (response.status === 200 && body.includes('pass')) return pass('odoo', `${url.href} answers ${body.trim()}`);
       return fail('odoo', `${url.href} answered HTTP ${response.status}`, fix);
     } catch (error) {
-      return fail('odoo', `${url.href} did not answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, fix);
+      return fail('odoo', `${url.href} did not answer: ${describeFetchError(error, this.timeoutMs - 1000)}`, fix);
     }
   }
 

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { execInContainer } from '../docker/exec-in-container.js';
 import { OperationError } from '../operation-error.js';
-import type { ContainerState, StackContainers } from '../docker/stack-containers.js';
+import { isStopped, type ContainerState, type StackContainers } from '../docker/stack-containers.js';
 import { listBackups } from '../storage/backup-catalog.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
 import { ProbeTimeout, runProbe, ServiceDown, withDeadline, type ProbeResult } from './run-probe.js';
@@ -12,6 +12,7 @@ import { readRestoreState, type RestoreState } from './restore-state.js';
 import { lastCleanup, type CleanupRecord } from '../cleanup/remove-leftovers.js';
 import { futureDatedWarning, splitFutureDated } from '../backup/backup-name.js';
 import { foreignBackups, foreignWritersWarning, writerIdentity } from '../storage/foreign-writers.js';
+import { describeFetchError } from './describe-fetch-error.js';
 
 export type Verdict = 'healthy' | 'degraded' | 'down';
 
@@ -196,8 +197,15 @@ export class StatusService {
   private async odooHealth(): Promise<{ ok: boolean; latencyMs: number; httpStatus: number }> {
     const started = performance.now();
     const url = new URL('/web/health', this.options.odooUrl);
-    const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' });
-    const body = await response.text();
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' });
+      body = await response.text();
+    } catch (error) {
+      // The cause (refused, unknown host, reset), as doctor names it, not undici's "fetch failed".
+      throw new Error(describeFetchError(error, this.timeoutMs));
+    }
     const latencyMs = Math.round(performance.now() - started);
     let pass = false;
     try {
@@ -287,6 +295,7 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
   if (s.containers.ok) {
     for (const c of s.containers.value) {
       if (c.state === 'missing') down.push(`${c.service} container not found`);
+      else if (isStopped(c.state)) down.push(`${c.service} container is stopped (${c.state})`);
       else if (c.state !== 'running') down.push(`${c.service} container is ${c.state}`);
       else if (c.health === 'unhealthy') degraded.push(`${c.service} container is unhealthy`);
     }

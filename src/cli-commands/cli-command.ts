@@ -18,5 +18,10 @@ export interface CliCommand {
   options: NonNullable<ParseArgsConfig['options']>;
   /** How many positional arguments it takes at most. */
   positionals: number;
+  /**
+   * Checks what parseArgs cannot (e.g. that a name is a backup name) before
+   * anything is loaded or settled: a message (user input escaped) for bad usage, else null.
+   */
+  checkUsage?(values: Record<string, string | boolean | undefined>, positionals: string[]): string | null;
   run(io: CliIo, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }

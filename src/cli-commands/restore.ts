@@ -1,4 +1,4 @@
-import { planRestore, restoreCommand } from '../../commands/restore.js';
+import { checkBackupName, planRestore, restoreCommand } from '../../commands/restore.js';
 import { renderRestoreOutcomeText, renderRestorePlanText } from '../render-text.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
@@ -7,6 +7,11 @@ export const restore: CliCommand = {
   name: 'restore',
   options: { yes: { type: 'boolean' }, 'safety-backup': { type: 'boolean' }, 'no-safety-backup': { type: 'boolean' }, 'with-addons': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: 1,
+  checkUsage(_values, positionals) {
+    // A name with or without `.tar.gz`; the command itself normalises it again.
+    const checked = checkBackupName(positionals[0]);
+    return checked.ok ? null : checked.error.userMessage;
+  },
   async run(io, values, positionals) {
     const context = operationContext(io);
     if (typeof context === 'number') return context;
@@ -24,9 +29,9 @@ export const restore: CliCommand = {
       return fail(planned.error.stage, `${planned.error.userMessage}${hint}`, planned.error.stage === 'usage' ? EXIT.usage : EXIT.failed);
     }
     if (values.yes !== true) {
-      // Without --yes nothing happens: the plan, and the usage exit code.
+      // Without --yes nothing happens: the plan (on stdout: it is what was asked for), and the usage exit code.
       if (values.json) io.stdout.write(`${JSON.stringify({ error: { stage: 'usage', message: 'restore needs --yes to run' }, plan: { name: planned.plan.backup.name, database: planned.plan.database, archiveDatabase: planned.plan.archiveDatabase, ...options } })}\n`);
-      else io.stderr.write(renderRestorePlanText(planned.plan, services.settings.timeZone));
+      else io.stdout.write(renderRestorePlanText(planned.plan, services.settings.timeZone));
       return EXIT.usage;
     }
     logger.info({ command: 'restore', actor, name: planned.plan.backup.name, ...options }, 'restore started');

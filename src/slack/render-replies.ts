@@ -1,10 +1,19 @@
 import type { ListReply } from '../../commands/list.js';
 import type { RefusalReply } from '../../commands/permissions.js';
 import type { StatusReply } from '../../commands/status.js';
-import { formatBytes, formatDuration, formatTime } from '../format.js';
+import { formatBytes, formatDuration, formatTime, printableInput } from '../format.js';
 import { containerSummary, statusLines, VERDICT_EMOJI } from '../status-lines.js';
 
 export const ACTION_BACKUP_NOW = 'backup_now';
+
+/**
+ * What a user typed, made safe to echo in a Slack message: control and bidi
+ * characters escaped, cut to 80 characters (printableInput), and `&`, `<`, `>`
+ * escaped as Slack asks, so that typed text never becomes a mention or a link.
+ */
+export function slackInput(text: string): string {
+  return printableInput(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
 export const ACTION_RESTORE = 'restore_backup';
 
 /** Block Kit for `/odoo status`: the verdict on top, then containers and probes as fields, a context line with the time. */

@@ -51,7 +51,8 @@ export function slackRestoreOfferer(deps: SlackRestoreDeps): (request: Operation
       await request.reply(renderNotice(`:x: ${deps.redact(planned.error.userMessage)}. The backups are in \`/odoo list\`.`));
       return { started: false };
     }
-    const offer = deps.offers.create(request.name, request.userId, request.channelId);
+    // The plan's name: the archive's, also when the request named its folder.
+    const offer = deps.offers.create(planned.plan.backup.name, request.userId, request.channelId);
     const message = renderRestoreOffer(planned.plan, offer, deps.services.settings.timeZone);
     try {
       offer.ts = (await request.postMessage({ channel: request.channelId, ...message })).ts ?? null;

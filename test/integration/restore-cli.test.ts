@@ -36,16 +36,23 @@ describe('odoo-ops restore and verify on the command line', () => {
     expect(missing.err).toMatch(/no backup named odoo_backup_2001-01-01_00-00-00\.tar\.gz/);
   });
 
-  it('without --yes prints what would happen, changes nothing, exit 2', async () => {
+  it('without --yes prints what would happen on stdout, changes nothing, exit 2; the name may come without .tar.gz', async () => {
     await changeOdooData(testbed);
     const before = await snapshotOdoo(testbed);
     const startedAt = await odooStartedAt(testbed);
+    // The plan is what was asked for: stdout, so it can be paged or saved (issue 13: it used to go to stderr).
     const { code, err, out } = await runCli(['restore', name], env, cwd);
     expect(code).toBe(2);
-    expect(out).toBe('');
-    expect(err).toContain(`check ${name}`);
-    expect(err).toContain('safety backup');
-    expect(err).toContain('Run again with --yes to restore.');
+    expect(err).toBe('');
+    expect(out).toContain(`check ${name}`);
+    expect(out).toContain('safety backup');
+    expect(out).toContain('Run again with --yes to restore.');
+    // The archive's folder name, as docs/restore.md uses it, names the same backup.
+    const bare = await runCli(['restore', name.replace(/\.tar\.gz$/, '')], env, cwd);
+    expect(bare.code, bare.err).toBe(2);
+    expect(bare.out).toBe(out);
+    const planned = await runCli(['restore', name.replace(/\.tar\.gz$/, ''), '--json'], env, cwd);
+    expect(JSON.parse(planned.out)).toMatchObject({ error: { stage: 'usage' }, plan: { name } });
     expect(await snapshotOdoo(testbed)).toEqual(before);
     expect(await odooStartedAt(testbed)).toBe(startedAt);
   });
@@ -54,6 +61,9 @@ describe('odoo-ops restore and verify on the command line', () => {
     const good = await runCli(['verify', name, '--json'], env, cwd);
     expect(good.code, good.err).toBe(0);
     const report = JSON.parse(good.out);
+    const bare = await runCli(['verify', name.replace(/\.tar\.gz$/, ''), '--json'], env, cwd);
+    expect(bare.code, bare.err).toBe(0);
+    expect(JSON.parse(bare.out)).toMatchObject({ name, ok: true });
     expect(report).toMatchObject({ name, ok: true, checksummed: true, locations: ['local', 'r2'] });
     expect(report.checks.map((c: { check: string }) => c.check)).toEqual(
       expect.arrayContaining(['archive checksum', 'database.dump', 'filestore.tar.gz', 'addons.tar.gz', 'database.dump readable']),

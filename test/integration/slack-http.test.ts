@@ -81,6 +81,28 @@ describe('Slack HTTP mode: /odoo commands and buttons against the stand-in', () 
     }
   });
 
+  it('echoes a 10 kB or control-laden subcommand or restore name short and escaped, starting nothing', async () => {
+    const ask = async (text: string, userId = ADMIN) => ((await (await postSlashCommand({ url, signingSecret, text, userId })).json()) as { text: string }).text;
+    const long = await ask('x'.repeat(10_000));
+    expect(long).toContain(`I don't know \`${'x'.repeat(79)}…\``);
+    expect(long.length).toBeLessThan(2000);
+    const coloured = await ask('frob\x1b[31m\u202eicate');
+    expect(coloured).toContain("I don't know `frob\\x1b[31m\\u202eicate`");
+    expect(coloured).not.toMatch(/[\x1b\u202e]/);
+    const name = await ask(`restore odoo_backup_${'9'.repeat(10_000)}\x1b[2J<!channel>`);
+    expect(name).toMatch(/^"odoo_backup_9+…" is not a backup name\. Usage: `\/odoo restore <name>`/);
+    expect(name.length).toBeLessThan(400);
+    const mention = await ask('restore \x1b[2J<!channel>');
+    expect(mention).toContain('"\\x1b[2J&lt;!channel&gt;" is not a backup name.');
+    expect(deps.started).toEqual([]);
+  });
+
+  it("hands an admin's /odoo restore of a name without .tar.gz to the restore flow as the archive's name", async () => {
+    await postSlashCommand({ url, signingSecret, text: 'restore odoo_backup_2026-01-01_02-00-00', userId: ADMIN, responseUrl: slackStandIn.responseUrl('restore-bare') });
+    await slackStandIn.waitFor('response_url', (c) => c.responseId === 'restore-bare');
+    expect(deps.started.splice(0)).toEqual([{ operation: 'restore', userId: ADMIN, channelId: 'C0TESTCHAN', name: 'odoo_backup_2026-01-01_02-00-00.tar.gz' }]);
+  });
+
   it('refuses /odoo backup from a non-admin, ephemerally and naming who can, and starts no backup', async () => {
     const reply = (await (await postSlashCommand({ url, signingSecret, text: 'backup', userId: STRANGER })).json()) as { response_type: string; text: string };
     expect(reply.response_type).toBe('ephemeral');

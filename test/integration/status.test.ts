@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { runCli } from '../helpers/run-cli.js';
 import { testbedEnv } from '../helpers/testbed-env.js';
 import { withPaused, withStopped } from '../helpers/stack-faults.js';
+import { freePort } from '../testbed/free-port.js';
 
 const testbed = inject('testbed');
 const docker = createDockerClient(testbed.dockerHost);
@@ -70,15 +71,38 @@ describe('odoo-ops status', () => {
     expect(JSON.parse(out).r2).toBe('local-only');
   });
 
-  it('reports down, with the reason, and exits 1 while the Odoo container is stopped', async () => {
+  it('reports down, with the reason, and exits 1 while the Odoo container is stopped: stopped, not its stale health, and the refused port', async () => {
     const env = testbedEnv(testbed, { BACKUP_DIR: await freshBackupDir() });
     const odoo = docker.getContainer(testbed.stack.odoo.container);
-    const { code, out } = await withStopped(odoo, () => cli(['status', '--json'], env));
-    const status = JSON.parse(out);
-    expect(code).toBe(1);
+    // The stand-in is on the host network: stopped, its port is closed.
+    const port = new URL(testbed.stack.odoo.url).port;
+    const [json, text] = await withStopped(odoo, async () => [await cli(['status', '--json'], env), await cli(['status'], env)]);
+    const status = JSON.parse(json.out);
+    expect(json.code).toBe(1);
     expect(status.verdict).toBe('down');
-    expect(status.reasons).toContain('odoo container is exited');
+    expect(status.reasons).toContain('odoo container is stopped (exited)');
+    expect(status.reasons).toContain(`Odoo /web/health: connect ECONNREFUSED 127.0.0.1:${port}`);
+    // Docker keeps the last health of a stopped container; status does not claim it.
+    expect(status.containers[0]).toMatchObject({ service: 'odoo', state: 'exited', health: 'none', uptimeSeconds: null });
     expect(status.odoo.ok).toBe(false);
+    expect(status.errors.odoo).toBe(`connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/Container odoo\s+stopped \(exited\), 0 restarts/);
+    expect(text.out).not.toMatch(/unhealthy|fetch failed/);
+    expect(text.out).toMatch(new RegExp(`Odoo /web/health\\s+not answering: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+    // Left as it was found: running and healthy for the next test file.
+    expect((await odoo.inspect()).State.Health?.Status).toBe('healthy');
+  });
+
+  it('names the cause when nothing listens on ODOO_URL, as doctor does, not "fetch failed"', async () => {
+    const port = await freePort();
+    const env = testbedEnv(testbed, { BACKUP_DIR: await freshBackupDir(), ODOO_URL: `http://127.0.0.1:${port}` });
+    const status = await cli(['status', '--json'], env);
+    expect(status.code).toBe(1);
+    expect(JSON.parse(status.out).reasons).toContain(`Odoo /web/health: connect ECONNREFUSED 127.0.0.1:${port}`);
+    const doctor = await cli(['doctor', '--json'], env);
+    const check = JSON.parse(doctor.out).checks.find((c: { name: string }) => c.name === 'odoo');
+    expect(check).toMatchObject({ state: 'fail', detail: `http://127.0.0.1:${port}/web/health did not answer: connect ECONNREFUSED 127.0.0.1:${port}` });
   });
 
   it('answers within about 3 s with the database probe unknown while the db container is paused', async () => {

@@ -19,17 +19,62 @@ describe('odoo-ops CLI', () => {
     expect(err).toBe('');
   });
 
-  it.each([
-    [['frobnicate'], 'unknown command "frobnicate"'],
-    [['help', '--verbose'], "Unknown option '--verbose'"],
-    [['help', 'extra'], 'unexpected argument "extra" for help'],
-    [[], 'expected a command'],
-  ])('rejects %j with usage on stderr and exit 2', async (argv, message) => {
+  const NAME_EXPECTED = 'expected a backup name such as odoo_backup_2026-01-31_02-00-00.tar.gz';
+  // Every subcommand: an unknown option, an extra argument, a missing or bad name. None needs a configuration.
+  const usageErrors: [string[], string][] = [
+    [['frobnicate'], 'odoo-ops: unknown command "frobnicate"'],
+    [[], 'odoo-ops: expected a command'],
+    ...['help', 'status', 'list', 'backup', 'prune', 'doctor', 'bot'].flatMap((c): [string[], string][] => [
+      [[c, '--verbose'], `odoo-ops ${c}: unknown option "--verbose" for ${c}`],
+      [[c, 'extra'], `odoo-ops ${c}: unexpected argument "extra" for ${c}`],
+    ]),
+    [['backup', '--json=yes'], 'odoo-ops backup: option --json takes no value'],
+    ...['restore', 'verify'].flatMap((c): [string[], string][] => [
+      [[c, 'odoo_backup_2026-01-31_02-00-00', '--verbose'], `odoo-ops ${c}: unknown option "--verbose" for ${c}`],
+      [[c, 'odoo_backup_2026-01-31_02-00-00', 'extra'], `odoo-ops ${c}: unexpected argument "extra" for ${c}`],
+      [[c], `odoo-ops ${c}: ${NAME_EXPECTED}; the names are in \`list\``],
+      [[c, 'latest'], `odoo-ops ${c}: ${NAME_EXPECTED}, not "latest"; the names are in \`list\``],
+      [[c, 'odoo_backup_2026-02-30_02-00-00'], `odoo-ops ${c}: ${NAME_EXPECTED}, not "odoo_backup_2026-02-30_02-00-00"; the names are in \`list\``],
+    ]),
+  ];
+
+  it.each(usageErrors)('rejects %j: one line on stderr, then the usage, exit 2', async (argv, line) => {
     const { code, out, err } = await run(argv);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toContain(message);
-    expect(err).toContain('Usage: odoo-ops <command>');
+    expect(err.split('\n')[0]).toBe(line);
+    expect(err).toContain('\n\nUsage: odoo-ops <command>');
+  });
+
+  // help and bot take no --json (it is then itself the unknown option), nor does a missing command.
+  const withJson = usageErrors.filter(([argv]) => argv.length > 0 && !['help', 'bot'].includes(argv[0]!));
+  it.each(withJson)('rejects %j with --json: exactly one JSON document on stdout, one line on stderr, exit 2', async (argv, line) => {
+    const { code, out, err } = await run([...argv, '--json']);
+    expect(code).toBe(2);
+    expect(err).toBe(`${line}\n`);
+    const message = line.replace(/^odoo-ops( \w+)?: /, '');
+    expect(out).toBe(`${JSON.stringify({ error: { stage: 'usage', message } })}\n`);
+  });
+
+  it('echoes a 10 kB argument or one with control characters short and escaped', async () => {
+    const long = await run(['restore', 'x'.repeat(10_000), '--json']);
+    expect(long.code).toBe(2);
+    expect(long.err.length).toBeLessThan(300);
+    expect(long.out.length).toBeLessThan(300);
+    expect(JSON.parse(long.out).error.message).toContain(`not "${'x'.repeat(79)}…"`);
+
+    const colours = await run(['verify', 'odoo\n\x1b[31mred']);
+    expect(colours.code).toBe(2);
+    expect(colours.err.split('\n')[0]).toBe(`odoo-ops verify: ${NAME_EXPECTED}, not "odoo\\n\\x1b[31mred"; the names are in \`list\``);
+    expect(colours.err).not.toContain('\x1b');
+
+    for (const argv of [['\x1b[2J\u202e'.repeat(3000)], ['status', `--${'\r'.repeat(5000)}`], ['list', '\n'.repeat(10_000)]]) {
+      const { code, err } = await run(argv);
+      expect(code).toBe(2);
+      const [first] = err.split('\n');
+      expect(first!.length, first).toBeLessThan(150);
+      expect(err).not.toMatch(/[\r\x1b\u202e]/);
+    }
   });
 });
 
@@ -42,6 +87,15 @@ describe('the odoo-ops binary (what npx odoo-ops and npm start run)', { timeout:
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
     // Two Node start-ups: on a loaded 2-core machine that exceeds the default 5 s.
   }, 30_000);
+
+  it('logs nothing for a usage error: with --json, stderr is one line and stdout one JSON document', () => {
+    for (const argv of [['restore', 'latest', '--yes', '--json'], ['verify', '--json'], ['status', '--frobnicate', '--json']]) {
+      const result = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, cwd: mkdtempSync(join(tmpdir(), 'odoo-ops-cli-')) });
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr.trimEnd().split('\n'), result.stderr).toHaveLength(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ error: { stage: 'usage' } });
+    }
+  }, 60_000);
 
   it('runs as an executable through its shebang (env -S with the malloc settings and node flags), as `odoo-ops` on PATH does', () => {
     const direct = spawnSync(BIN, ['help'], { encoding: 'utf8' });
