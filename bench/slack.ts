@@ -40,7 +40,7 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  // The tests' 0.5 s healthchecks, as when README's bench:slack figures were measured.
+  // The tests' 0.5 s healthchecks, as when the bench:slack figures in docs/benchmarks.md were measured.
   const { info: tb, teardown } = await startTestbed();
   const slackStandIn = await new SlackStandIn().start();
   let loadRunning = true;

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=33554432 node --max-old-space-size=96 --max-semi-space-size=2
 // Memory settings for streaming gigabytes through 1-5 MiB Buffers (measured in
-// README, bench:backup):
+// docs/benchmarks.md, bench:backup):
 // - the heap limit keeps a backup's memory flat whatever the dataset: V8
 //   otherwise lets garbage from streamed gigabytes pile up before collecting it;
 // - a 2 MB young generation (V8's default grows to 16 MB per semi-space): Buffer

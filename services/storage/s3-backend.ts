@@ -19,7 +19,7 @@ import type { StorageBackend, StoredBackup, StoreProgress } from './storage-back
 
 // The minimum part size: lib-storage copies each part into one buffer. 16 MiB
 // parts, though sent with less CPU, raised the CLI's peak RSS past 200 MB; 8 MiB
-// parts cost 10 MB more for no measurable gain in a whole backup (README).
+// parts cost 10 MB more for no measurable gain in a whole backup (docs/benchmarks.md, bench:backup).
 const MIN_PART = 5 * 1024 * 1024;
 // R2 and S3 allow at most 10,000 parts; stay well below.
 const MAX_PARTS = 9000;

@@ -33,7 +33,7 @@ export const DEFAULT_S3_TIMEOUTS: S3Timeouts = { connectMs: 10_000, idleMs: 30_0
  * every request bounded by `timeouts` (the SDK has none by default).
  * Side effect: switches off the SDK's one-time Node-version support warning
  * for this process (its documented variable), set only when the operator has
- * not set it: odoo-ops states its own Node requirement (README), and the
+ * not set it: odoo-ops states its own Node requirement (docs/operations.md), and the
  * warning otherwise opens every CLI run. Other warnings are untouched.
  */
 export function createS3Client(r2: S3Endpoint, timeouts: S3Timeouts = DEFAULT_S3_TIMEOUTS): S3Client {
