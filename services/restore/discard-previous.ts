@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { OperationError } from '../operation-error.js';
 import type { Services } from '../services.js';
 import { ADDONS_LEFTOVER, leftoverPattern } from './restore-names.js';
-import { archiveOfSetAside } from './set-aside.js';
+import { heldByArchive } from './set-aside.js';
 import { SwitchJournal } from './switch-journal.js';
 
 /** In BACKUP_DIR while a failed switch-back needs a person: nothing a restore left is dropped meanwhile. */
@@ -57,17 +57,11 @@ export async function discardPreviousState(
     throw new OperationError('discard-previous', 'a restore\'s switch was interrupted and is not settled yet: nothing restores left is dropped until it is');
   }
   const pattern = leftoverPattern(services.settings.database);
-  const held = async (name: string) => {
-    const archive = await archiveOfSetAside(services, name);
-    if (!archive) return false;
-    if (await services.local.describe(archive)) return true;
-    return (await services.r2?.describe(archive).catch(() => null)) != null;
-  };
   const leftovers = (await services.databaseAdmin.databases()).filter((name) => pattern.test(name) && !kept.has(name));
   const databases: string[] = [];
   const unarchived: string[] = [];
   for (const name of leftovers) {
-    if (name.includes('_before_') && !(await held(name))) unarchived.push(name);
+    if (name.includes('_before_') && !(await heldByArchive(services, name))) unarchived.push(name);
     else databases.push(name);
   }
   if (!options.dryRun) for (const name of databases) await services.databaseAdmin.drop(name);

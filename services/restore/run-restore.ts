@@ -140,14 +140,14 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     if (Buffer.byteLength(names.restored) > MAX_IDENTIFIER_BYTES) {
       throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to build a copy beside it (${names.restored} exceeds 63 bytes)`);
     }
+    // What the live database had written when the restore was asked for: the switch reads it again.
+    const writesAtStart = await services.databaseAdmin.writeCounters(db).catch(() => null);
     if (!lock) lock = ownLock = await step('lock', () => services.lock.acquire('restore', request.startedBy));
     // A switch a killed process left half-done is settled before anything else.
     const recovery = await recoverSwitch(services, { startedBy: request.startedBy, heldLock: lock });
     if (recovery.action === 'failed') throw new OperationError('lock', `${recovery.message}; nothing was changed`);
     const recovered = recoveryNotice(recovery);
     if (recovered) warnings.push(recovered);
-    // What the live database had written when the restore began: the switch reads it again.
-    const writesAtStart = await services.databaseAdmin.writeCounters(db).catch(() => null);
     if (ownLock) await removeLeftovers(services); // what killed runs left; only under a lock of our own
     const located = await step('locate', () => locateBackup(services, request.name));
     await step('space', async () => {
@@ -221,6 +221,8 @@ export async function runRestore(services: Services, request: RestoreRequest): P
     ]);
     const copyFailed = copies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (copyFailed) throw copyFailed.reason;
+    // The last moment a cancel can act: the switch, once begun, always runs to its end.
+    if (request.signal?.aborted) throw new OperationError('restore-database', `cancelled: ${String(request.signal.reason ?? 'aborted')}`);
 
     const switchResult = await step('switch', () =>
       switchOver(

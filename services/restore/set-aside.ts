@@ -16,6 +16,14 @@ export async function archiveOfSetAside(services: Pick<Services, 'databaseAdmin'
   return comment?.startsWith(COMMENT_PREFIX) ? comment.slice(COMMENT_PREFIX.length).trim() : null;
 }
 
+/** Whether an archive that still exists (in BACKUP_DIR or R2) holds set-aside database `database`. */
+export async function heldByArchive(services: Pick<Services, 'databaseAdmin' | 'local' | 'r2'>, database: string): Promise<boolean> {
+  const archive = await archiveOfSetAside(services, database);
+  if (!archive) return false;
+  if (await services.local.describe(archive)) return true;
+  return (await services.r2?.describe(archive).catch(() => null)) != null;
+}
+
 /** `<db>_before_<stamp>` → `.odoo-ops-before-<stamp>`, the addons a restore with addons set aside beside it. */
 function setAsideAddonsName(database: string): string {
   return `.odoo-ops-before-${database.slice(-15)}`;
@@ -52,15 +60,16 @@ export async function archiveSetAside(services: Services, previousDatabase: stri
 }
 
 /**
- * Archives every set-aside database (`<db>_before_<stamp>`) that no archive
- * holds yet: left by a restore whose own archive step failed or was
+ * Archives every set-aside database (`<db>_before_<stamp>`) that no existing
+ * archive holds: left by a restore whose own archive step failed or was
  * interrupted. Returns what it archived and the warnings for those it could not.
  */
 export async function archivePendingSetAsides(services: Services, lock: HeldLock, startedBy: string): Promise<{ archived: string[]; warnings: string[] }> {
   const pattern = leftoverPattern(services.settings.database);
   const pending: string[] = [];
   for (const name of await services.databaseAdmin.databases()) {
-    if (pattern.test(name) && name.includes('_before_') && !(await archiveOfSetAside(services, name))) pending.push(name);
+    // Never archived, or its archive is gone (deleted by hand): archived (again) before anything of it may go.
+    if (pattern.test(name) && name.includes('_before_') && !(await heldByArchive(services, name))) pending.push(name);
   }
   const archived: string[] = [];
   const warnings: string[] = [];

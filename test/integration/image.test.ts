@@ -72,8 +72,8 @@ describe('the Docker image, built from the Dockerfile and run against the test b
     addonsDir = join(work, 'addons');
     await mkdir(join(addonsDir, 'my_module'), { recursive: true });
     await writeFile(join(addonsDir, 'my_module', '__manifest__.py'), "{'name': 'My Module'}\n");
-    await mkdir(backupDir);
-    // The image runs as uid 101 (Odoo's uid), as an operator would prepare ./backup.
+    // The image runs as uid 101 (Odoo's uid), as an operator would prepare ./backup (README: install -d -m 700 -o 101 -g 101).
+    await mkdir(backupDir, { mode: 0o700 });
     await chown(backupDir, 101, 101);
     prefix = `image-${Date.now()}/`;
     const env = testbedEnv(testbed, {

@@ -151,7 +151,7 @@ describe('never the wrong stack: odoo and db come from one compose project', () 
     // The plan is offered with the project set…
     const plan = await runCli(['restore', name], scoped, cwd);
     expect(plan.code).toBe(2);
-    expect(plan.err).toContain('Run again with --yes to restore.');
+    expect(plan.out).toContain('Run again with --yes to restore.');
     // …and refused without it, before anything is touched.
     const before = { data: await snapshotOdoo(testbed), startedAt: await odooStartedAt(testbed), databases: await databases() };
     const refused = await runCli(['restore', name, '--yes', '--json'], env(), cwd);
