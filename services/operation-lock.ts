@@ -21,6 +21,21 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** The lock is held by another operation: a typed refusal that carries its holder (null when its details are unreadable). */
+export class LockBusy extends OperationError {
+  constructor(
+    readonly holder: LockHolder | null,
+    options?: { cause?: unknown },
+  ) {
+    super('lock', `busy: ${holder ? `${holder.operation} started by ${holder.startedBy} at ${holder.startedAt}` : 'another operation is running'}`, options);
+  }
+
+  /** Who holds the lock, as said to the user: `backup started by <who> at <time>`. */
+  get who(): string {
+    return this.userMessage.slice('busy: '.length);
+  }
+}
+
 // The holder refreshes the lock every STALE/2; a lock not refreshed for STALE
 // belongs to a process that died, and is taken over.
 const STALE_MS = 30_000;
@@ -63,8 +78,7 @@ export class OperationLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       const current = await this.holder();
-      const who = current ? `${current.operation} started by ${current.startedBy} at ${current.startedAt}` : 'another operation is running';
-      throw new OperationError('lock', `busy: ${who}`, { cause: error });
+      throw new LockBusy(current, { cause: error });
     }
     await writeFile(this.holderFile(), JSON.stringify(holder), { mode: 0o600 });
     return {

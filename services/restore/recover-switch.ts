@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asOperationError, OperationError } from '../operation-error.js';
-import type { HeldLock } from '../operation-lock.js';
+import { LockBusy, type HeldLock } from '../operation-lock.js';
 import type { Services } from '../services.js';
 import { markNeedsAttention } from './discard-previous.js';
 import { hasRecord, SwitchJournal, type SwitchJournalContent } from './switch-journal.js';
@@ -50,7 +50,7 @@ export async function recoverSwitch(services: Services, options: { startedBy: st
     try {
       ownLock = await services.lock.acquire('recover', options.startedBy);
     } catch (error) {
-      if (error instanceof OperationError && error.stage === 'lock') return { action: 'running' };
+      if (error instanceof LockBusy) return { action: 'running' };
       throw error;
     }
   }

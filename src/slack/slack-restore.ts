@@ -1,6 +1,6 @@
 import { planRestore, restoreCommand } from '../../commands/restore.js';
 import { asOperationError } from '../../services/operation-error.js';
-import type { HeldLock } from '../../services/operation-lock.js';
+import { LockBusy, type HeldLock } from '../../services/operation-lock.js';
 import type { RestoreOutcome, RestoreStage } from '../../services/restore/run-restore.js';
 import type { Services } from '../../services/services.js';
 import type { Logger } from '../logger.js';
@@ -79,12 +79,11 @@ export function slackRestoreConfirmer(deps: SlackRestoreDeps): (press: RestorePr
     try {
       lock = await deps.services.lock.acquire('restore', `<@${press.userId}>`);
     } catch (error) {
-      const message = deps.redact(asOperationError('lock', error).userMessage);
       await press.reply(
         renderNotice(
-          message.startsWith('busy: ')
-            ? `Busy: ${message.slice(6)}. The offer stays open; press Restore again when it has finished.`
-            : `:x: The restore cannot start: ${message}. Nothing was changed; the offer stays open.`,
+          error instanceof LockBusy
+            ? `Busy: ${deps.redact(error.who)}. The offer stays open; press Restore again when it has finished.`
+            : `:x: The restore cannot start: ${deps.redact(asOperationError('lock', error).userMessage)}. Nothing was changed; the offer stays open.`,
         ),
       );
       return { started: false };
