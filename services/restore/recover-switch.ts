@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asOperationError, OperationError } from '../operation-error.js';
+import { asOperationError } from '../operation-error.js';
 import { LockBusy, type HeldLock } from '../operation-lock.js';
 import type { Services } from '../services.js';
 import { markNeedsAttention } from './discard-previous.js';

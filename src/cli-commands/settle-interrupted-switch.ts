@@ -2,7 +2,6 @@ import { hostname, userInfo } from 'node:os';
 import { recoverSwitch, recoveryNotice } from '../../services/restore/recover-switch.js';
 import { SwitchJournal } from '../../services/restore/switch-journal.js';
 import { buildServices } from '../build-services.js';
-import { ConfigError } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createRedactor } from '../redact.js';
 import type { CliIo } from './cli-command.js';
@@ -17,15 +16,8 @@ import { configure } from './configure.js';
  */
 export async function settleInterruptedSwitch(io: CliIo): Promise<void> {
   const silent: CliIo = { ...io, stderr: { write: () => true } as unknown as NodeJS.WritableStream };
-  let config;
-  try {
-    const loaded = configure(silent, 'cli');
-    if (typeof loaded === 'number') return;
-    config = loaded;
-  } catch (error) {
-    if (error instanceof ConfigError) return;
-    throw error;
-  }
+  const config = configure(silent, 'cli');
+  if (typeof config === 'number') return;
   if (!(await new SwitchJournal(config.backup.dir).read().catch(() => null))) return;
   const logger = createLogger({ secrets: config.secrets });
   const redact = createRedactor(config.secrets);

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asOperationError } from '../../operation-error.js';
+import { ADDONS_LEFTOVER } from '../../restore/restore-names.js';
+import type { Services } from '../../services.js';
+import { archiveDirectory } from '../archive-directory.js';
+import { archiveManifest, backupInfo } from '../archive-manifest.js';
+import { ArchiveWriter, type WrittenArchive } from '../archive-writer.js';
+import { ChunkedSpool } from '../chunked-spool.js';
+import { dumpDatabase, postgresVersion } from '../dump-database.js';
+import type { WrittenFile } from '../hashing-writer.js';
+import type { BackupRun } from './backup-run.js';
+import type { BackupTarget } from './choose-backup-name.js';
+
+const TOOL = 'odoo-ops 0.1';
+
+/** The Odoo version the odoo container declares (the official image sets ODOO_VERSION), or "unknown". */
+async function odooVersion(services: Services): Promise<string> {
+  try {
+    const info = await (await services.stack.container(services.settings.odooService)).inspect();
+    return info.Config.Env?.find((e) => e.startsWith('ODOO_VERSION='))?.split('=')[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Steps `dump`, `filestore`, `addons` and `archive`: pg_dump of the database
+ * and tars of the filestore and the addons (or of `request.source`), at the
+ * same time, each spooled in chunks that the archive takes in (freeing them)
+ * while pg_dump still runs; then the dump, backup.info and manifest.json last;
+ * the complete archive renamed to its name in BACKUP_DIR. Everything is awaited
+ * even when one part fails, so nothing still writes during cleanup; cancelling
+ * breaks every spool; a partial archive is aborted by the cleanup.
+ */
+export async function packArchive(run: BackupRun, target: BackupTarget): Promise<WrittenArchive> {
+  const { services, request } = run;
+  const { step, bytes } = run;
+  const source = request.source;
+  const spool = (member: string) => new ChunkedSpool(join(target.staging, member));
+  const spools = { dump: spool('database.dump'), filestore: spool('filestore.tar.gz'), addons: spool('addons.tar.gz') };
+  // Cancelling breaks every spool: pg_dump's stream and the tar writers then fail and stop.
+  const cancel = () => Object.values(spools).forEach((s) => s.destroy());
+  request.signal?.addEventListener('abort', cancel, { once: true });
+  const writer = new ArchiveWriter(target.partial, target.folder, bytes('archive'));
+  let finished = false;
+  run.cleanup.defer(async () => {
+    request.signal?.removeEventListener('abort', cancel);
+    if (!finished) await writer.abort();
+  });
+
+  const filestoreDone = step('filestore', () =>
+    archiveDirectory(
+      source
+        ? { stage: 'filestore', cwd: source.filestoreDir, paths: ['.'], prefix: `filestore/${services.settings.database}`, missingHint: 'the set-aside filestore is missing' }
+        : {
+            stage: 'filestore',
+            cwd: services.settings.odooDataDir,
+            paths: [`filestore/${services.settings.database}`],
+            missingHint: 'check ODOO_DATA_DIR (the Odoo data dir as mounted in the bot) and POSTGRES_DB',
+          },
+      spools.filestore,
+      bytes('filestore'),
+    ),
+  );
+  const addonsDone = step('addons', () =>
+    archiveDirectory(
+      // Addons a restore set aside are not the current addons.
+      { stage: 'addons', cwd: source?.addonsDir ?? services.settings.addonsDir, paths: ['.'], missingHint: 'check ADDONS_DIR', skipTopLevel: ADDONS_LEFTOVER },
+      spools.addons,
+      bytes('addons'),
+    ),
+  );
+  const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(() =>
+    step('archive', () => Promise.all([writer.appendSpool('filestore.tar.gz', spools.filestore), writer.appendSpool('addons.tar.gz', spools.addons)])),
+  );
+  const settled = await Promise.allSettled([
+    step('dump', () => dumpDatabase(source ? { ...services.database, database: source.database } : services.database, spools.dump, bytes('dump'))),
+    filestoreDone,
+    addonsDone,
+    postgresVersion(services.database).catch((error) => Promise.reject(asOperationError('dump', error))),
+    odooVersion(services),
+    directoriesAppended,
+  ]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [dump, filestore, addons, pgVersion, odoo] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [WrittenFile, WrittenFile, WrittenFile, string, string];
+
+  return step('archive', async () => {
+    const input = {
+      name: target.name,
+      database: services.settings.database,
+      createdAt: new Date(run.started),
+      postgresVersion: pgVersion,
+      odooVersion: odoo,
+      tool: TOOL,
+      origin: source?.origin,
+      members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
+    };
+    const info = Buffer.from(backupInfo(input));
+    const manifest = archiveManifest(input, { sizeBytes: info.length, sha256: createHash('sha256').update(info).digest('hex') });
+    await writer.appendSpool('database.dump', spools.dump);
+    await writer.appendBuffer('backup.info', info);
+    // manifest.json comes last: it describes every member before it.
+    await writer.appendBuffer('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    const complete = await writer.finish();
+    finished = true;
+    // Only a complete archive ever carries the backup name.
+    await rename(target.partial, services.local.pathOf(target.name));
+    return complete;
+  });
+}
