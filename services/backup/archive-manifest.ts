@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { WrittenFile } from './hashing-writer.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -14,6 +15,33 @@ export interface ArchiveManifest {
   /** What the archive holds when it is not the live state: e.g. the data a restore set aside. */
   origin?: string;
   members: Record<string, { sizeBytes: number; sha256: string }>;
+}
+
+/**
+ * manifest.json as read back: what verification relies on is required and
+ * typed (a format version, the database, every member's size and SHA-256); the
+ * descriptive fields fall back to "unknown"; fields a later format adds pass
+ * through untouched.
+ */
+export const archiveManifestSchema = z
+  .object({
+    formatVersion: z.number(),
+    name: z.string().catch('unknown'),
+    database: z.string(),
+    createdAt: z.string().catch('unknown'),
+    postgresVersion: z.string().catch('unknown'),
+    odooVersion: z.string().catch('unknown'),
+    tool: z.string().catch('unknown'),
+    origin: z.string().optional(),
+    members: z.record(z.string(), z.object({ sizeBytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256') })),
+  })
+  .passthrough();
+
+/** Parses manifest.json's text; throws with what is wrong (field by field). */
+export function parseArchiveManifest(text: string): ArchiveManifest {
+  const result = archiveManifestSchema.safeParse(JSON.parse(text));
+  if (!result.success) throw new Error(result.error.issues.map((i) => `${i.path.join('.') || 'manifest'}: ${i.message}`).join('; '));
+  return result.data as ArchiveManifest;
 }
 
 export interface ManifestInput {

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { MANIFEST_FORMAT_VERSION, MEMBERS, type ArchiveManifest } from '../backup/archive-manifest.js';
+import { MANIFEST_FORMAT_VERSION, MEMBERS, parseArchiveManifest, type ArchiveManifest } from '../backup/archive-manifest.js';
 import { HashingCounter } from '../backup/hashing-writer.js';
 import { ADDONS_LAYOUT, TarEntryChecker, type TarballLayout, type TarRules } from './tar-entry-checker.js';
 
@@ -263,8 +263,7 @@ export async function verifyArchive(archive: string, membersDir: string, options
   const manifestText = texts.get('manifest.json');
   if (manifestText !== undefined) {
     try {
-      manifest = JSON.parse(manifestText) as ArchiveManifest;
-      if (typeof manifest.members !== 'object' || manifest.members === null) throw new Error('no members');
+      manifest = parseArchiveManifest(manifestText);
     } catch (error) {
       checks.push({ check: 'manifest', ok: false, detail: `manifest.json is not valid: ${(error as Error).message}` });
       return { ok: false, checks, manifest: null, sha256, database: null, ...empty };
