@@ -124,3 +124,21 @@ async function ensureProxyImage(docker: Docker, log: (line: string) => void): Pr
   }
   return tag;
 }
+
+/**
+ * Untags the stand-ins again, so that the engine, shared with other test runs,
+ * is left with no image under a real name (a test bed without the
+ * STAND_IN_LABEL check in test-images.ts would take postgres:15 for the real
+ * one). A tag still used by a container stays (Docker refuses); a real image
+ * is never touched. The test images they were made from stay cached.
+ */
+export async function removeComposeStandIns(docker: Docker): Promise<void> {
+  for (const tag of Object.values(COMPOSE_IMAGES)) {
+    try {
+      const labels = (await docker.getImage(tag).inspect()).Config.Labels ?? {};
+      if (STAND_IN_LABEL in labels) await docker.getImage(tag).remove();
+    } catch {
+      // Absent, or in use by a container of another run: left as it is.
+    }
+  }
+}

@@ -19,38 +19,70 @@ export interface ComposeStack {
   /** The project directory: the compose file's copy, .env, ./addons, ./backup, ./config. */
   dir: string;
   ports: { db: number; odoo: number; proxy: number; bot: number };
-  /** The published ports taken out of the copy of docker-compose.yml (`80:8069` today). */
-  removedPorts: string[];
+  /** What the copy of docker-compose.yml leaves out (see forHostNetwork). */
+  changes: HostNetworkChanges;
   /** `docker-compose <args>` in this project, to completion (never rejects on a non-zero exit). */
   compose(args: string[]): Promise<ComposeResult>;
   /** `docker-compose down -v` and the project directory removed; the bot's image too. */
   down(): Promise<void>;
 }
 
+/** What forHostNetwork took out of the compose file. */
+export interface HostNetworkChanges {
+  /** Published ports, by service (`"80:8069"` of odoo today). */
+  ports: Record<string, string[]>;
+  /** Networks each service was on. */
+  networks: Record<string, string[]>;
+  /** The top-level networks declared. */
+  declared: string[];
+}
+
 /**
- * The shipped docker-compose.yml without its `ports:` lists: compose 1.29
- * merges an override's ports into the file's and cannot remove one, and a
- * container on the host network cannot publish ports. Nothing else changes.
+ * The shipped docker-compose.yml for the host network: without the services'
+ * `ports:` and `networks:` and without the top-level `networks:`; the
+ * override then gives every service `network_mode: host`. An override cannot
+ * do this: compose 1.29 merges an override's ports and networks into the
+ * file's, never removes one, rejects `network_mode` beside `networks`, and
+ * gives every container a network alias, which the host network refuses.
+ * Nothing else changes. Line-based for the file's own layout (two-space
+ * indents, flow or block lists); throws on a form it does not know, rather
+ * than run a half-changed file.
  */
-export function withoutPublishedPorts(compose: string): { text: string; removed: string[] } {
+export function forHostNetwork(compose: string): { text: string; changes: HostNetworkChanges } {
   const lines = compose.split('\n');
   const kept: string[] = [];
-  const removed: string[] = [];
+  const changes: HostNetworkChanges = { ports: {}, networks: {}, declared: [] };
+  let section = '';
+  let service = '';
   for (let i = 0; i < lines.length; i++) {
-    const ports = /^(\s+)ports:\s*$/.exec(lines[i]!);
-    if (!ports) {
-      kept.push(lines[i]!);
+    const line = lines[i]!;
+    const top = /^([a-z][\w-]*):/.exec(line);
+    if (top) section = top[1]!;
+    if (section === 'networks') {
+      const name = /^ {2}([\w-]+):/.exec(line);
+      if (name) changes.declared.push(name[1]!);
       continue;
     }
-    const item = new RegExp(`^${ports[1]}\\s+- (.*)$`);
-    while (i + 1 < lines.length && item.test(lines[i + 1]!)) removed.push(item.exec(lines[++i]!)![1]!.trim());
+    const svc = section === 'services' ? /^ {2}([\w-]+):\s*$/.exec(line) : null;
+    if (svc) service = svc[1]!;
+    const key = section === 'services' ? /^ {4}(ports|networks):\s*(.*)$/.exec(line) : null;
+    if (!key) {
+      kept.push(line);
+      continue;
+    }
+    const [, field, rest] = key as unknown as [string, 'ports' | 'networks', string];
+    const items: string[] = [];
+    if (rest.startsWith('[') && rest.endsWith(']')) items.push(...rest.slice(1, -1).split(',').map((s) => s.trim()).filter(Boolean));
+    else if (rest === '') while (i + 1 < lines.length && /^ {6}- /.test(lines[i + 1]!)) items.push(lines[++i]!.replace(/^ {6}- /, '').trim());
+    else throw new Error(`docker-compose.yml, service ${service}: cannot read "${line.trim()}" (expected a list)`);
+    changes[field][service] = items;
   }
-  return { text: kept.join('\n'), removed };
+  return { text: kept.join('\n'), changes };
 }
 
 /**
  * Prepares (does not start) the compose stack of docker-compose.yml for the
- * test bed's engine, in a new project directory: the compose file as above,
+ * test bed's engine, in a new project directory: the compose file for the host network (forHostNetwork),
  * test/testbed/compose-hostnet.override.yml beside it, config/odoo.conf, an
  * ./addons with one module, a ./backup owned by uid 101, and a .env holding
  * `env` (the operator's settings) plus free loopback ports and the image
@@ -66,7 +98,7 @@ export async function prepareComposeStack(options: {
 }): Promise<ComposeStack> {
   const { project } = options;
   const dir = await mkdtemp(join(tmpdir(), 'odoo-ops-compose-stack-'));
-  const { text, removed } = withoutPublishedPorts(await readFile(join(ROOT, 'docker-compose.yml'), 'utf8'));
+  const { text, changes } = forHostNetwork(await readFile(join(ROOT, 'docker-compose.yml'), 'utf8'));
   await writeFile(join(dir, 'docker-compose.yml'), text);
   await mkdir(join(dir, 'config'));
   await copyFile(join(ROOT, 'config', 'odoo.conf'), join(dir, 'config', 'odoo.conf'));
@@ -97,7 +129,7 @@ export async function prepareComposeStack(options: {
     project,
     dir,
     ports,
-    removedPorts: removed,
+    changes,
     compose,
     down: async () => {
       await compose(['down', '-v', '--remove-orphans', '-t', '10']);
