@@ -11,6 +11,14 @@ import { debianMirror, imageExists, STAND_IN_LABEL, type TestImages } from './te
 
 const FILES = fileURLToPath(new URL('./image-files/', import.meta.url));
 const PROXY_PACKAGES = ['haproxy'];
+/**
+ * Debian trixie's haproxy (3.0.11), not bookworm's (2.6): from 2.4 until the
+ * fix of haproxy issue #2684 (in 3.1, backported to 3.0), haproxy answers 200
+ * instead of passing on Docker's `101 UPGRADED` for a POST with a body, so
+ * `docker exec` with stdin (the bot's pg_restore) cannot work through it.
+ * tecnativa's image uses haproxy 3.2, which has the fix.
+ */
+const PROXY_SUITE = 'trixie';
 
 /** The images docker-compose.yml names, by service (the bot's is built from the Dockerfile). */
 export const COMPOSE_IMAGES = {
@@ -93,10 +101,10 @@ async function tagStandIn(docker: Docker, tag: string, source: string, lines: st
   }
 }
 
-/** The haproxy-based proxy image (see image-files/docker-socket-proxy.cfg), by recipe hash. */
+/** The haproxy-based proxy image (see image-files/docker-socket-proxy.cfg and PROXY_SUITE), by recipe hash. */
 async function ensureProxyImage(docker: Docker, log: (line: string) => void): Promise<string> {
   const files = ['docker-socket-proxy.cfg', 'docker-socket-proxy-entrypoint.sh'];
-  const hash = createHash('sha256').update(PROXY_PACKAGES.join(',')).update(JSON.stringify(PROXY_DEFAULTS));
+  const hash = createHash('sha256').update(PROXY_SUITE).update(PROXY_PACKAGES.join(',')).update(JSON.stringify(PROXY_DEFAULTS));
   for (const file of files) hash.update(readFileSync(join(FILES, file)));
   const tag = `odoo-ops-test/docker-socket-proxy:haproxy-${hash.digest('hex').slice(0, 12)}`;
   if (await imageExists(docker, tag)) return tag;
@@ -105,7 +113,7 @@ async function ensureProxyImage(docker: Docker, log: (line: string) => void): Pr
   const work = await mkdtemp(join(tmpdir(), 'odoo-ops-proxy-rootfs-'));
   const rootfs = join(work, 'rootfs');
   try {
-    await runCommand('debootstrap', ['--variant=minbase', `--include=${PROXY_PACKAGES.join(',')}`, 'bookworm', rootfs, debianMirror()]);
+    await runCommand('debootstrap', ['--variant=minbase', `--include=${PROXY_PACKAGES.join(',')}`, PROXY_SUITE, rootfs, debianMirror()]);
     for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists']) await rm(join(rootfs, dir), { recursive: true, force: true });
     await mkdir(join(rootfs, 'usr/local/etc/haproxy'), { recursive: true });
     await copyFile(join(FILES, 'docker-socket-proxy.cfg'), join(rootfs, 'usr/local/etc/haproxy/haproxy.cfg.template'));

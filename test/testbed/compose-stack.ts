@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +107,7 @@ export async function prepareComposeStack(options: {
   // As the compose file's header tells the operator: ./backup belongs to uid 101.
   await mkdir(join(dir, 'backup'));
   await chown(join(dir, 'backup'), 101, 101);
+  await chmod(join(dir, 'backup'), 0o700);
 
   const ports = { db: await freePort(), odoo: await freePort(), proxy: await freePort(), bot: await freePort() };
   const botImage = `odoo-ops-test/compose-bot:${project}`;
