@@ -49,7 +49,20 @@ export async function execInContainer(container: Docker.Container, cmd: string[]
     });
     // With stdin the connection is hijacked: one duplex socket, written and read at once.
     const start = options.stdin ? { hijack: true, stdin: true, Detach: false, Tty: false } : { Detach: false, Tty: false };
-    return { exec, stream: (await exec.start(start)) as NodeJS.ReadWriteStream };
+    const stream = (await exec.start(start)) as NodeJS.ReadWriteStream;
+    // A proxy that answers 200 instead of passing on Docker's `101 UPGRADED`
+    // leaves docker-modem with a half HTTP stream (its HttpDuplex, holding the
+    // response, where an upgrade gives the socket itself) that neither takes
+    // stdin nor ever ends: say so rather than wait on it forever.
+    if (options.stdin && (stream as { _output?: { statusCode?: number } })._output?.statusCode !== undefined) {
+      const half = stream as unknown as { req?: { destroy(): void }; destroy(): void };
+      half.req?.destroy();
+      half.destroy();
+      throw new Error(
+        `Docker did not upgrade the connection of \`docker exec\` with stdin (${cmd[0]}): a proxy between odoo-ops and Docker (DOCKER_HOST) does not pass on HTTP upgrades; tecnativa/docker-socket-proxy 0.2.0 has this bug (their issue #132, haproxy issue #2684): use a later version`,
+      );
+    }
+    return { exec, stream };
   })();
   let exec, stream;
   try {

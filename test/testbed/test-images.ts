@@ -27,10 +27,22 @@ export function debianMirror(): string {
   return 'http://deb.debian.org/debian';
 }
 
+/** Marks an image tagged under a real image's name (postgres:15, odoo:17 …) as a test stand-in (see compose-images.ts). */
+export const STAND_IN_LABEL = 'odoo-ops.test-stand-in';
+
 export async function imageExists(docker: Docker, tag: string): Promise<boolean> {
   try {
     await docker.getImage(tag).inspect();
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `tag` exists and is not one of our stand-ins (which may be of an older recipe). */
+async function isRealImage(docker: Docker, tag: string): Promise<boolean> {
+  try {
+    return !(STAND_IN_LABEL in ((await docker.getImage(tag).inspect()).Config.Labels ?? {}));
   } catch {
     return false;
   }
@@ -62,7 +74,7 @@ export async function ensureTestImages(docker: Docker, log: (line: string) => vo
   const local = { postgres: `odoo-ops-test/postgres:15-${recipe}`, odooStandIn: `odoo-ops-test/odoo-standin:17-${recipe}` };
 
   let postgres = local.postgres;
-  if ((await imageExists(docker, 'postgres:15')) || (await tryPull(docker, 'postgres:15'))) postgres = 'postgres:15';
+  if ((await isRealImage(docker, 'postgres:15')) || (await tryPull(docker, 'postgres:15'))) postgres = 'postgres:15';
 
   const needed = [local.odooStandIn, ...(postgres === local.postgres ? [local.postgres] : [])];
   const missing = [];
