@@ -20,7 +20,17 @@ if (typeof crc32 !== 'function') {
   process.exit(2);
 }
 const { main } = await import('../dist/src/cli.js');
+// A command whose work stopped without an answer (a promise that can never
+// settle, nothing left to wait on) must not end as a silent success.
+const unfinished = () => {
+  const message = 'the command stopped before it finished: nothing it was doing is confirmed; see the log lines above';
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { stage: 'internal', message } })}\n`);
+  process.stderr.write(`odoo-ops: ${message}\n`);
+  process.exitCode = 1;
+};
+process.once('beforeExit', unfinished);
 process.exitCode = await main(process.argv.slice(2));
+process.off('beforeExit', unfinished);
 // The answer is printed (stdout and stderr are synchronous on Linux for files,
 // pipes and terminals). What may still hold the event loop is work a deadline
 // abandoned: a probe's request to an R2 or Docker that stopped answering waits

@@ -44,3 +44,19 @@ describe('Docker behind a socket proxy', () => {
     );
   });
 });
+
+describe('exec refused by a socket proxy', () => {
+  afterEach(() => {
+    nock.cleanAll();
+  });
+
+  it('an exec whose start is refused (403) fails with that reason, instead of never settling', async () => {
+    nock(ENDPOINT)
+      .post(`/containers/${ID}/exec`)
+      .reply(201, { Id: 'f'.repeat(64) })
+      .post(`/exec/${'f'.repeat(64)}/start`)
+      .reply(403, HAPROXY_403, { 'Content-Type': 'text/html' });
+    const docker = createDockerClient('tcp://127.0.0.1:9');
+    await expect(execInContainer(docker.getContainer(ID), ['pg_dump'])).rejects.toThrow(/denied by the Docker socket proxy \(HTTP 403\): POST \/exec\/f+\/start/);
+  });
+});
