@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestbedInfo } from '../testbed/testbed-info.js';
 import { slackEnv, testbedEnv } from './testbed-env.js';
+import { waitFor } from './wait-for.js';
 
 const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
 
@@ -23,10 +23,9 @@ export async function startBotProcess(env: Record<string, string | undefined>, c
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const base = `http://127.0.0.1:${env.PORT}`;
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
-    await sleep(100);
-  }
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the bot exited (code ${code}) before /healthz answered: ${stderr}`))));
+  exited.catch(() => {});
+  await Promise.race([waitFor(`the bot's /healthz on port ${env.PORT}`, () => fetch(`${base}/healthz`).then((r) => r.ok)), exited]);
   return { child, url: `${base}/slack/events`, stderr: () => stderr };
 }
 
