@@ -16,7 +16,8 @@ export interface BotProcess {
 
 /**
  * Starts `odoo-ops bot` (what `npm start` runs) as its own process with exactly
- * `env` (plus PATH), in `cwd`, and resolves once `/healthz` on env.PORT answers.
+ * `env` (plus PATH), in `cwd`, and resolves once `/healthz` on env.PORT answers;
+ * rejects (the bot killed) when it exits first or does not answer within 30 s.
  */
 export async function startBotProcess(env: Record<string, string | undefined>, cwd?: string): Promise<BotProcess> {
   const child = spawn(process.execPath, [BIN, 'bot'], { cwd, env: { PATH: process.env.PATH ?? '', ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -25,7 +26,12 @@ export async function startBotProcess(env: Record<string, string | undefined>, c
   const base = `http://127.0.0.1:${env.PORT}`;
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the bot exited (code ${code}) before /healthz answered: ${stderr}`))));
   exited.catch(() => {});
-  await Promise.race([waitFor(`the bot's /healthz on port ${env.PORT}`, () => fetch(`${base}/healthz`).then((r) => r.ok)), exited]);
+  try {
+    await Promise.race([waitFor(`the bot's /healthz on port ${env.PORT}`, () => fetch(`${base}/healthz`).then((r) => r.ok)), exited]);
+  } catch (error) {
+    child.kill('SIGKILL'); // no test gets a handle on it: it must not outlive the failure
+    throw error;
+  }
   return { child, url: `${base}/slack/events`, stderr: () => stderr };
 }
 
