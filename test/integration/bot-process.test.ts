@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postSlashCommand } from '../helpers/signed-slack-request.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../testbed/free-port.js';
 import { SlackStandIn } from '../testbed/slack-stand-in.js';
 
@@ -32,12 +32,8 @@ describe('odoo-ops bot (npm start) as a process', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     try {
-      let health: Response | undefined;
-      for (let i = 0; i < 100 && !health; i++) {
-        health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-        if (!health) await sleep(100);
-      }
-      expect(health?.status).toBe(200);
+      const health = await waitFor('the bot to answer /healthz', () => fetch(`http://127.0.0.1:${port}/healthz`));
+      expect(health.status).toBe(200);
       const reply = await postSlashCommand({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret, text: 'nonsense' });
       expect(reply.status).toBe(200);
       expect(((await reply.json()) as { text: string }).text).toContain("I don't know `nonsense`");

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runBackup } from '../../services/backup/run-backup.js';
@@ -15,6 +14,7 @@ import { backupWorld } from '../helpers/backup-services.js';
 import { startFrozenServer, type FrozenServer } from '../helpers/frozen-s3.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { testbedEnv } from '../helpers/testbed-env.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const testbed = inject('testbed');
 const BIN = fileURLToPath(new URL('../../bin/odoo-ops.js', import.meta.url));
@@ -136,7 +136,8 @@ describe('nothing left behind, private by default', () => {
     const exited = new Promise((resolve) => child.on('close', resolve));
     const leftovers = (names: string[]) => names.filter((n) => n.endsWith('.staging') || n.endsWith('.partial'));
     // Not on a terminal, the CLI prints no stage lines: BACKUP_DIR itself shows the run is under way.
-    for (let i = 0; i < 6000 && leftovers(await entries(backupDir)).length < 2; i++) await sleep(5);
+    // A run that never gets there fails the assertion below, which shows what it logged and left.
+    await waitFor('the staging directory and the partial archive', async () => leftovers(await entries(backupDir)).length >= 2, { intervalMs: 5 }).catch(() => {});
     child.kill('SIGKILL');
     await exited;
     const left = await entries(backupDir);

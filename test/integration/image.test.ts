@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { chown, copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDockerClient } from '../../services/docker/docker-client.js';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { slackEnv, testbedEnv } from '../helpers/testbed-env.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { ensureBotBaseImage } from '../testbed/bot-base-image.js';
 import { freePort } from '../testbed/free-port.js';
 import { runCommand } from '../testbed/run-command.js';
@@ -153,12 +153,8 @@ describe('the Docker image, built from the Dockerfile and run against the test b
     const started = await docker(['run', '-d', '--name', name, '--health-interval', '1s', ...runOptions, IMAGE]);
     expect(started.code, started.err).toBe(0);
     try {
-      let health = '';
-      for (let i = 0; i < 60 && health !== 'healthy'; i++) {
-        await sleep(1000);
-        health = (await docker(['inspect', '-f', '{{.State.Health.Status}}', name])).out.trim();
-      }
-      expect(health).toBe('healthy');
+      const healthy = async () => (await docker(['inspect', '-f', '{{.State.Health.Status}}', name])).out.trim() === 'healthy';
+      await waitFor('the bot container to turn healthy', healthy, { timeoutMs: 60_000, intervalMs: 1000 });
       await slack.waitForSocket(10_000);
       const stopped = await docker(['stop', '-t', '60', name]);
       expect(stopped.code).toBe(0);

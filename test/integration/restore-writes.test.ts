@@ -9,6 +9,7 @@ import { backupWorld } from '../helpers/backup-services.js';
 import { databasesLike } from '../helpers/odoo-state.js';
 import { psql, restoreDumpInto } from '../helpers/postgres.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { runCommand } from '../testbed/run-command.js';
 
 const testbed = inject('testbed');
@@ -43,12 +44,12 @@ describe('writes made while a restore is prepared', () => {
       }
     })();
     // Let some writes land before the restore starts, so both sides of it see writes.
-    while (acknowledged.length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor('5 writes before the restore', () => acknowledged.length >= 5, { intervalMs: 20 });
     // The restore reads the live database's counters before its first step: writes acknowledged after that are counted.
     let beforeRestore = Infinity;
     const outcome = await runRestore(world.services, { name: backup.name, startedBy: 'test', safetyBackup: false, onProgress: () => (beforeRestore = Math.min(beforeRestore, acknowledged.length)) });
     const afterSwitch = acknowledged.length;
-    while (acknowledged.length < afterSwitch + 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor('5 writes after the restore', () => acknowledged.length >= afterSwitch + 5, { intervalMs: 20 });
     writing = false;
     await writer;
     if (!outcome.ok) throw outcome.error;

@@ -43,17 +43,21 @@ describe('restore', () => {
     expect(changed).not.toEqual(backedUp);
 
     const stages: string[] = [];
+    const startedAt = await odooStartedAt(testbed);
     const outcome = await runRestore(world.services, { name, startedBy: 'test', safetyBackup: true, onProgress: (p) => p.state === 'done' && stages.push(p.stage) });
     if (!outcome.ok) throw outcome.error;
     // The database and the filestore are restored side by side: either may finish first.
-    expect([...stages.slice(0, 7), ...stages.slice(7, 9).sort(), ...stages.slice(9)]).toEqual(['lock', 'locate', 'space', 'fetch', 'verify', 'space', 'safety-backup', 'restore-database', 'restore-filestore', 'switch', 'archive-previous']);
+    expect(stages.slice(0, 7)).toEqual(['lock', 'locate', 'space', 'fetch', 'verify', 'space', 'safety-backup']);
+    expect(stages.slice(7, 9).sort()).toEqual(['restore-database', 'restore-filestore']);
+    expect(stages.slice(9)).toEqual(['switch', 'archive-previous']);
     expect(await snapshotOdoo(testbed)).toEqual(backedUp);
     expect(await odooHealthy(testbed)).toBe(true);
     // Written as the user Odoo runs as (uid 101 in the odoo:17 image), or Odoo could not read them.
     for (const file of Object.keys(backedUp.files)) expect((await stat(join(liveFilestore, file))).uid).toBe(101);
     expect(outcome.checksummed).toBe(true);
+    // Odoo was stopped for the switch, and the downtime reported is that stop.
+    expect(await odooStartedAt(testbed)).not.toBe(startedAt);
     expect(outcome.downtimeMs).toBeGreaterThan(0);
-    expect(outcome.downtimeMs).toBeLessThan(outcome.durationMs);
 
     // The safety backup holds the state just before the restore, and was uploaded.
     expect(outcome.safetyBackup).not.toBeNull();
@@ -67,14 +71,12 @@ describe('restore', () => {
     expect((await readdir(world.backupDir)).filter((f) => f.startsWith('.'))).toEqual([]);
 
     // The next successful backup covers the current state: the previous set goes.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     await backUp(world);
     expect(await databasesLike(testbed, `${db}_`)).toEqual([]);
     expect((await readdir(join(testbed.stack.odoo.dataDir, 'filestore'))).filter((d) => d.startsWith(`${db}_`))).toEqual([]);
   });
 
   it('refuses an archive with one byte flipped, touching nothing', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const name = await backUp(world);
     const path = join(world.backupDir, name);
     const bytes = await readFile(path);
@@ -110,7 +112,6 @@ describe('restore', () => {
     );
     let name: string;
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1100));
       name = await backUp(world);
     } finally {
       await psql(testbed, 'DROP TABLE trap; DROP FUNCTION positive(int);');
@@ -136,7 +137,6 @@ describe('restore', () => {
     await writeFile(join(liveFilestore, 'odoo-standin-broken'), '');
     let name: string;
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1100));
       name = await backUp(world);
     } finally {
       await rm(join(liveFilestore, 'odoo-standin-broken'));
@@ -156,7 +156,6 @@ describe('restore', () => {
   });
 
   it('cancelled before the switch (the bot stopping): cleaned up, the live data untouched', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const name = await backUp(world);
     await changeOdooData(testbed);
     const before = await snapshotOdoo(testbed);
@@ -167,7 +166,9 @@ describe('restore', () => {
       startedBy: 'test',
       safetyBackup: false,
       signal: cancel.signal,
-      onProgress: (p) => p.stage === 'restore-database' && p.state === 'started' && setTimeout(() => cancel.abort('the bot is stopping'), 50),
+      // As the copies start: no timer, so the restore is always caught before the switch, however fast pg_restore is
+      // (a timer could fire after pg_restore finished, and the switch ignores the signal).
+      onProgress: (p) => p.stage === 'restore-database' && p.state === 'started' && cancel.abort('the bot is stopping'),
     });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
@@ -184,7 +185,6 @@ describe('restore', () => {
     await psql(testbed, `CREATE DATABASE "${db}_before_20200101_000000" TEMPLATE template0`, 'postgres');
     await markNeedsAttention(world.backupDir, { restore: 'odoo_backup_2020-01-01_00-00-00.tar.gz', at: new Date().toISOString(), message: 'test' });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1100));
       const outcome = await runBackup(world.services, { startedBy: 'test' });
       if (!outcome.ok) throw outcome.error;
       expect(outcome.warnings.join(' ')).toMatch(/could not switch back .*kept for recovery by hand/);
@@ -192,13 +192,11 @@ describe('restore', () => {
     } finally {
       await rm(join(world.backupDir, '.odoo-ops-restore-needs-attention.json'));
     }
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     await backUp(world);
     expect(await databasesLike(testbed, `${db}_`)).toEqual([]);
   });
 
   it('refuses with the figures when BACKUP_DIR has no room for the archive and its members, touching nothing', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const name = await backUp(world);
     const small = await mkdtemp(join(tmpdir(), 'odoo-ops-small-'));
     await runCommand('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small]);
@@ -222,7 +220,6 @@ describe('restore', () => {
 
   it('restores an archive of the old layout (no manifest.json), saying it was not checked by checksum', async () => {
     const backedUp = await snapshotOdoo(testbed);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const source = await backUp(world);
     // Rebuilt the way backup.sh made them: `tar czf` below `./`, without manifest.json.
     const work = await mkdtemp(join(tmpdir(), 'odoo-ops-old-'));

@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { keysUnder } from '../helpers/bucket.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { postSlashCommand } from '../helpers/signed-slack-request.js';
-import { httpBotEnv, startBotProcess } from '../helpers/bot-process.js';
+import { httpBotEnv, startBotProcess, type BotProcess } from '../helpers/bot-process.js';
+import { logLines, waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../testbed/free-port.js';
 import { SlackStandIn, type SlackCall } from '../testbed/slack-stand-in.js';
 
@@ -19,6 +19,7 @@ const textOf = (call: SlackCall) => String(call.body.text) + JSON.stringify(call
 describe('/odoo backup from Slack, through the running bot', () => {
   const slack = new SlackStandIn();
   let bot: ChildProcess;
+  let stderr: BotProcess['stderr'];
   let url: string;
   let backupDir: string;
   let prefix: string;
@@ -31,7 +32,7 @@ describe('/odoo backup from Slack, through the running bot', () => {
     const root = mkdtempSync(join(tmpdir(), 'odoo-ops-slack-backup-'));
     backupDir = join(root, 'backup');
     prefix = `slack-${Date.now()}/`;
-    ({ child: bot, url } = await startBotProcess(httpBotEnv(testbed, slack, { signingSecret: SIGNING_SECRET, backupDir, prefix, port })));
+    ({ child: bot, url, stderr } = await startBotProcess(httpBotEnv(testbed, slack, { signingSecret: SIGNING_SECRET, backupDir, prefix, port })));
   });
   afterAll(async () => {
     bot.kill('SIGTERM');
@@ -66,7 +67,8 @@ describe('/odoo backup from Slack, through the running bot', () => {
     const reply = (await refused.json()) as { response_type: string; text: string };
     expect(reply.response_type).toBe('ephemeral');
     expect(reply.text).toContain('U0ADMIN1');
-    await sleep(1500);
+    // The audit line is written once the handler has returned: had it started a backup, the lock would exist by then.
+    await waitFor('the audit line of the refusal', () => logLines(stderr()).some((l) => l.msg === 'slack command' && l.user === 'U0INTRUDER' && l.outcome === 'refused'));
     expect(readdirSync(backupDir)).toEqual(files);
   });
 });

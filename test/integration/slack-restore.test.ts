@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runBackup } from '../../services/backup/run-backup.js';
 import type { SlackConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { createRedactor } from '../../src/redact.js';
 import { slackDeps } from '../../src/run-bot.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/create-slack-app.js';
@@ -14,9 +11,11 @@ import { ACTION_RESTORE_ADDONS, ACTION_RESTORE_CANCEL, ACTION_RESTORE_CONFIRM, B
 import { RestoreOffers } from '../../src/slack/restore-offers.js';
 import { createMessagingClient, SlackNotifier } from '../../src/slack/slack-notifier.js';
 import { backupWorld, type BackupWorld } from '../helpers/backup-services.js';
+import { capturedLogger } from '../helpers/captured-logger.js';
 import { changeOdooData, odooHealthy, odooStartedAt, snapshotOdoo, type OdooSnapshot } from '../helpers/odoo-state.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { postButtonPress, postSlashCommand } from '../helpers/signed-slack-request.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../testbed/free-port.js';
 import { SlackStandIn, type SlackCall } from '../testbed/slack-stand-in.js';
 
@@ -41,6 +40,11 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
   let name: string;
   let backedUp: OdooSnapshot;
   let clock = Date.now();
+  let logLines: () => Record<string, unknown>[] = () => [];
+  /** How many audit lines the handlers of `command` (e.g. restore-confirm) have written so far. */
+  const audits = (command: string) => logLines().filter((l) => l.msg === 'slack command' && l.command === command).length;
+  /** Resolves once the handler of `command` has returned `count` times: what it does, it has done. */
+  const handled = (command: string, count: number) => waitFor(`audit line ${count} of ${command}`, () => audits(command) >= count);
 
   const reply = async (id: string) => String((await slack.waitFor('response_url', (c) => c.responseId === id, 10_000)).body.text);
   const command = (text: string, userId: string, id: string) => postSlashCommand({ url, signingSecret, text, userId, channelId: OPS, responseUrl: slack.responseUrl(id) });
@@ -77,7 +81,8 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
 
     const port = await freePort();
     const config: SlackConfig = { botToken: slack.botToken, signingSecret, port, apiUrl: slack.apiUrl, alertChannel: 'C0ALERTS', admins: [ADMIN] };
-    const logger = createLogger({ secrets: [slack.botToken, signingSecret], destination: new Writable({ write: (_c, _e, done) => done() }) });
+    const { logger, lines } = capturedLogger([slack.botToken, signingSecret]);
+    logLines = lines;
     const alerts = new SlackNotifier(createMessagingClient({ token: slack.botToken, apiUrl: slack.apiUrl }), 'C0ALERTS', logger);
     const offers = new RestoreOffers(() => clock);
     app = createSlackApp(config, logger, slackDeps({ services: world.services, alerts, logger, redact: createRedactor([]), offers }));
@@ -122,7 +127,7 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
     await writeFile(join(world.addonsDir, 'my_module', '__manifest__.py'), "{'name': 'edited since'}\n");
     await press(posted, ACTION_RESTORE_CONFIRM, ADMIN, 'confirm', true);
     const holder = join(world.backupDir, '.odoo-ops.holder.json');
-    for (let i = 0; i < 100 && !existsSync(holder); i++) await sleep(50);
+    await waitFor('the restore to take the lock', () => existsSync(holder));
     await command('backup', ADMIN, 'backup-during');
     expect(await reply('backup-during')).toMatch(/Busy: restore started by <@U0ADMIN1>/);
 
@@ -136,9 +141,10 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
     await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0ALERTS' && textOf(c).includes('Restore succeeded'), 10_000);
 
     const startedAt = await odooStartedAt(testbed);
+    const confirms = audits('restore-confirm');
     await press(posted, ACTION_RESTORE_CONFIRM, ADMIN, 'again');
     expect(await reply('again')).toMatch(/already confirmed by <@U0ADMIN1>; it works once/);
-    await sleep(500);
+    await handled('restore-confirm', confirms + 1);
     expect(await odooStartedAt(testbed)).toBe(startedAt);
   });
 
@@ -162,9 +168,10 @@ describe('/odoo restore from Slack: the offer, its confirm button, and the resto
     }
     await press(cancelled, ACTION_RESTORE_CANCEL, ADMIN, 'cancel');
     await slack.waitFor('chat.update', (c) => c.body.ts === cancelled.ts && textOf(c).includes('cancelled by <@U0ADMIN1>'), 10_000);
+    const confirms = audits('restore-confirm');
     await press(cancelled, ACTION_RESTORE_CONFIRM, ADMIN, 'after-cancel');
     expect(await reply('after-cancel')).toMatch(/cancelled by <@U0ADMIN1>\. Nothing was changed/);
-    await sleep(500);
+    await handled('restore-confirm', confirms + 1);
     expect(await snapshotOdoo(testbed)).toEqual(before);
     expect(await odooStartedAt(testbed)).toBe(startedAt);
   });

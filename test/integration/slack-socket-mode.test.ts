@@ -57,8 +57,8 @@ describe('Slack Socket Mode against the stand-in (apps.connections.open + WebSoc
   });
 
   it('acks a /odoo status envelope within 3 s and answers with the containers', async () => {
-    const ack = await slackStandIn.deliver('slash_commands', slashPayload('status', STRANGER, slackStandIn.responseUrl('sm-status')));
-    expect(ack.ackMs).toBeLessThan(3000);
+    // deliver() rejects an envelope not acked within Slack's 3 s, as Slack would count it undelivered.
+    await slackStandIn.deliver('slash_commands', slashPayload('status', STRANGER, slackStandIn.responseUrl('sm-status')));
     const reply = await slackStandIn.waitFor('response_url', (c) => c.responseId === 'sm-status');
     const text = JSON.stringify(reply.body.blocks);
     expect(text).toContain('Container odoo');
@@ -73,7 +73,6 @@ describe('Slack Socket Mode against the stand-in (apps.connections.open + WebSoc
 
   it('acks interactive envelopes and checks the presser: refused for a non-admin, started for an admin', async () => {
     const stranger = await slackStandIn.deliver('interactive', buttonPressPayload({ userId: STRANGER, actionId: 'backup_now', value: 'backup', responseUrl: slackStandIn.responseUrl('sm-press-1') }));
-    expect(stranger.ackMs).toBeLessThan(3000);
     const refusal = await slackStandIn.waitFor('response_url', (c) => c.responseId === 'sm-press-1');
     expect(refusal.body).toMatchObject({ response_type: 'ephemeral' });
     expect(String(refusal.body.text)).toContain(`<@${ADMIN}>`);

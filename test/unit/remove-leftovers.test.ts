@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLEANUP_RECORD, lastCleanup, removeLeftovers } from '../../services/cleanup/remove-leftovers.js';
 import { S3Backend } from '../../services/storage/s3-backend.js';
 import { createS3Client } from '../../services/storage/s3-client.js';
@@ -24,6 +24,10 @@ const uploadsXml = (prefix: string, uploads: { key: string; id: string; initiate
 describe('removeLeftovers', () => {
   afterEach(() => {
     nock.cleanAll();
+  });
+  // The unit files share their workers (isolate: false): the next file gets Node's own HTTP back.
+  afterAll(() => {
+    nock.restore();
   });
 
   it("removes a killed run's staging, partial and restore-staging files, keeps archives, a live run's files and a running verify's folder, and records the counts", async () => {

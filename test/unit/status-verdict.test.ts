@@ -69,10 +69,9 @@ describe('status verdict', () => {
 
 describe('probes and schedule', () => {
   it('a probe that hangs resolves as a timeout after its own deadline', async () => {
-    const started = Date.now();
+    // The probe never settles: only its deadline can answer.
     const result = await runProbe(() => new Promise(() => {}), 100);
     expect(result).toEqual({ ok: false, reason: 'timeout', message: 'no answer within 100 ms' });
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('reads the next run and the longest gap of the default schedule "0 2 */5 * *"', () => {
