@@ -15,6 +15,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/helpers/per-file-setup.ts'],
           // One shared stack: files take turns rather than racing for it.
           fileParallelism: false,
           testTimeout: 60_000,

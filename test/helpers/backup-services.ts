@@ -21,7 +21,7 @@ export interface BackupWorld {
  * starts without it (its next backup would otherwise archive it, as it should
  * for a user, into this world's BACKUP_DIR).
  */
-async function dropSetAsides(testbed: TestbedInfo): Promise<void> {
+export async function dropSetAsides(testbed: TestbedInfo): Promise<void> {
   const db = testbed.stack.db.database;
   const leftovers = (await psql(testbed, `SELECT datname FROM pg_database WHERE datname ~ '^${db}_(before|restore)_'`, 'postgres')).split('\n').filter(Boolean);
   for (const name of leftovers) await psql(testbed, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, 'postgres');

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../services/docker/docker-client.js';
 import { execInContainer } from '../../services/docker/exec-in-container.js';
 
@@ -9,6 +9,15 @@ import { execInContainer } from '../../services/docker/exec-in-container.js';
 const ENDPOINT = 'http://127.0.0.1:9'; // nothing listens there: only nock answers
 const ID = 'a'.repeat(64);
 const HAPROXY_403 = '<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n';
+
+// The unit files share their workers: another file may have switched nock's interception off.
+beforeAll(() => {
+  if (!nock.isActive()) nock.activate();
+});
+// …and the next file gets Node's own HTTP back.
+afterAll(() => {
+  nock.restore();
+});
 
 describe('Docker behind a socket proxy', () => {
   afterEach(() => {

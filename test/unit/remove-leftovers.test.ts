@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLEANUP_RECORD, lastCleanup, removeLeftovers } from '../../services/cleanup/remove-leftovers.js';
 import { S3Backend } from '../../services/storage/s3-backend.js';
 import { createS3Client } from '../../services/storage/s3-client.js';
@@ -22,6 +22,10 @@ const uploadsXml = (prefix: string, uploads: { key: string; id: string; initiate
     .join('')}</ListMultipartUploadsResult>`;
 
 describe('removeLeftovers', () => {
+  // Another file sharing this worker may have switched nock's interception off.
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+  });
   afterEach(() => {
     nock.cleanAll();
   });
