@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chown, copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { slackEnv, testbedEnv } from '../helpers/testbed-env.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ensureBotBaseImage } from '../testbed/bot-base-image.js';
 import { freePort } from '../testbed/free-port.js';
-import { runCommand } from '../testbed/run-command.js';
+import { runCommand, runToEnd } from '../testbed/run-command.js';
 import { SlackStandIn } from '../testbed/slack-stand-in.js';
 
 const testbed = inject('testbed');
@@ -20,17 +19,7 @@ const IMAGE = 'odoo-ops-test/bot:ci';
 const log = (line: string) => process.stderr.write(`[image] ${line}\n`);
 
 /** `docker <args>` to completion: exit code and separate stdout/stderr (never rejects on a non-zero exit). */
-function docker(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_HOST: `unix://${testbed.dockerHost.replace(/^unix:\/\//, '')}` } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const docker = (args: string[]) => runToEnd('docker', args, { ...process.env, DOCKER_HOST: `unix://${testbed.dockerHost.replace(/^unix:\/\//, '')}` });
 
 /**
  * `docker build -t tag` of the repository with --network host (dockerd runs with

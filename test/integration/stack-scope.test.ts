@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,22 +14,13 @@ import { runCli } from '../helpers/run-cli.js';
 import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { testbedEnv } from '../helpers/testbed-env.js';
 import { OWNER_LABEL } from '../testbed/stack.js';
+import { runToEnd } from '../testbed/run-command.js';
 
 const testbed = inject('testbed');
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `docker <args>` to completion against the test bed's engine (never rejects on a non-zero exit). */
-function dockerCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_HOST: `unix://${testbed.dockerHost.replace(/^unix:\/\//, '')}` } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const dockerCli = (args: string[]) => runToEnd('docker', args, { ...process.env, DOCKER_HOST: `unix://${testbed.dockerHost.replace(/^unix:\/\//, '')}` });
 
 const databases = async () => (await psql(testbed, 'SELECT datname FROM pg_database ORDER BY 1', 'postgres')).split('\n').filter(Boolean);
 

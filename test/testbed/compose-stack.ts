@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { runToEnd } from './run-command.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OVERRIDE = fileURLToPath(new URL('./compose-hostnet.override.yml', import.meta.url));
@@ -140,15 +140,4 @@ export async function prepareComposeStack(options: {
   };
 }
 
-function run(program: string, args: string[], dockerHost: string): Promise<ComposeResult> {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: dockerHost };
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const run = (program: string, args: string[], dockerHost: string): Promise<ComposeResult> => runToEnd(program, args, { PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: dockerHost });

@@ -16,3 +16,16 @@ export function runCommand(program: string, args: string[], options: SpawnOption
     });
   });
 }
+
+/** Runs a program to completion with `env`: its exit code and separate stdout and stderr (never rejects on a non-zero exit). */
+export function runToEnd(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
