@@ -1,4 +1,5 @@
 import type { DatabaseTarget } from './backup/dump-database.js';
+import type { SnapshotCheck } from './backup/snapshot-checks.js';
 import type { DatabaseAdmin } from './database/database-admin.js';
 import type { StackContainers } from './docker/stack-containers.js';
 import type { Preflight } from './health/preflight.js';
@@ -32,6 +33,8 @@ export interface Services {
   status: StatusService;
   /** The checks behind `odoo-ops doctor`. */
   preflight: Preflight;
+  /** Checks run in every backup's exported snapshot, their results written to manifest.json (none when unset). */
+  snapshotChecks?: SnapshotCheck[];
   settings: {
     odooService: string;
     timeZone: string;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { SnapshotFacts } from '../database/snapshot-session.js';
 import type { WrittenFile } from './hashing-writer.js';
 
-export const MANIFEST_FORMAT_VERSION = 1;
+/** 2 adds `tables` and `attachments` (counted in the dump's snapshot); readers accept 1 and 2. */
+export const MANIFEST_FORMAT_VERSION = 2;
 export const MEMBERS = ['database.dump', 'filestore.tar.gz', 'addons.tar.gz'] as const;
 
 export interface ArchiveManifest {
@@ -15,6 +17,10 @@ export interface ArchiveManifest {
   /** What the archive holds when it is not the live state: e.g. the data a restore set aside. */
   origin?: string;
   members: Record<string, { sizeBytes: number; sha256: string }>;
+  /** Format 2: the row count of every table (`schema.table`), taken in the snapshot pg_dump dumped. */
+  tables?: Record<string, number>;
+  /** Format 2: ir_attachment's rows and the distinct files they refer to, in that snapshot; null when the database has no ir_attachment. */
+  attachments?: { rows: number; files: number } | null;
 }
 
 /**
@@ -34,6 +40,9 @@ export const archiveManifestSchema = z
     tool: z.string().catch('unknown'),
     origin: z.string().optional(),
     members: z.record(z.string(), z.object({ sizeBytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256') })),
+    // Format 2: what a drill compares the restored database with; absent in format 1.
+    tables: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    attachments: z.object({ rows: z.number().int().nonnegative(), files: z.number().int().nonnegative() }).nullable().optional(),
   })
   .passthrough();
 
@@ -53,6 +62,8 @@ export interface ManifestInput {
   tool: string;
   origin?: string;
   members: Record<(typeof MEMBERS)[number], WrittenFile>;
+  /** Counted in the dump's snapshot (format 2). */
+  facts?: SnapshotFacts;
 }
 
 /** `backup.info`: the key=value lines the old backup.sh wrote, for people reading the archive by hand. */
@@ -67,6 +78,8 @@ export function backupInfo(input: ManifestInput): string {
     postgres_version: input.postgresVersion,
     odoo_version: input.odooVersion,
     tool: input.tool,
+    ...(input.facts ? { tables: Object.keys(input.facts.tables).length, table_rows: Object.values(input.facts.tables).reduce((a, b) => a + b, 0) } : {}),
+    ...(input.facts?.attachments ? { attachment_rows: input.facts.attachments.rows, attachment_files: input.facts.attachments.files } : {}),
     ...(input.origin ? { origin: input.origin.replace(/\n/g, ' ') } : {}),
   };
   return Object.entries(lines).map(([k, v]) => `${k}=${v}\n`).join('');
@@ -87,5 +100,6 @@ export function archiveManifest(input: ManifestInput, info: { sizeBytes: number;
     tool: input.tool,
     ...(input.origin ? { origin: input.origin } : {}),
     members,
+    ...(input.facts ? { tables: input.facts.tables, attachments: input.facts.attachments } : {}),
   };
 }

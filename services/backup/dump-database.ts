@@ -31,27 +31,28 @@ const PG_DUMP_WITH_BUFFERED_STDOUT = 'if command -v stdbuf >/dev/null 2>&1; then
  * The command run in the DB container: `pg_dump -Fc -Z1` of `database` as
  * `user` to stdout, under `stdbuf -o 1M` when the container has it. The
  * arguments reach pg_dump as they are (never through the shell's parser), and
- * its exit code is the command's.
+ * its exit code is the command's. With `snapshot` (an id from
+ * pg_export_snapshot() whose session is still open) pg_dump dumps that snapshot.
  */
-export function pgDumpCommand(user: string, database: string): string[] {
-  return ['sh', '-c', PG_DUMP_WITH_BUFFERED_STDOUT, 'pg_dump', '-Fc', '-Z', '1', '-U', user, '-d', database];
+export function pgDumpCommand(user: string, database: string, snapshot?: string): string[] {
+  return ['sh', '-c', PG_DUMP_WITH_BUFFERED_STDOUT, 'pg_dump', '-Fc', '-Z', '1', ...(snapshot ? [`--snapshot=${snapshot}`] : []), '-U', user, '-d', database];
 }
 
 /**
  * `pg_dump -Fc` of the database, run in the DB container (its pg_dump matches
  * the server; the Odoo image's newer one writes dumps PostgreSQL 15 rejects),
- * streamed to `sink` and hashed on the way. Succeeds only when
+ * streamed to `sink` and hashed on the way; in `snapshot` when given. Succeeds only when
  * pg_dump exited 0; otherwise throws OperationError('dump') with pg_dump's
  * stderr, and the caller removes what was written.
  */
-export async function dumpDatabase(target: DatabaseTarget, sink: Writable, onBytes?: (bytes: number) => void): Promise<WrittenFile> {
+export async function dumpDatabase(target: DatabaseTarget, sink: Writable, onBytes?: (bytes: number) => void, snapshot?: string): Promise<WrittenFile> {
   const container = await target.stack.runningContainer(target.dbService);
   const counter = new HashingCounter(onBytes);
   const through = new PassThrough();
   // Both settle before we look: a full disk stops the exec stream, and the
   // write error is the one worth reporting.
   const [execution, writing] = await Promise.allSettled([
-    execInContainer(container, pgDumpCommand(target.user, target.database), { stdout: through, env: passwordEnv(target) }),
+    execInContainer(container, pgDumpCommand(target.user, target.database, snapshot), { stdout: through, env: passwordEnv(target) }),
     pipeline(through, counter, sink),
   ]);
   if (writing.status === 'rejected') throw writing.reason;

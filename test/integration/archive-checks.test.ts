@@ -131,7 +131,7 @@ describe('archive checks: verify refuses what restore would refuse, against the 
     const newer = await pack({}, { manifest: { database: db, postgresVersion: '17.2 (Debian 17.2-1)' } });
     await expectRefused(newer, /PostgreSQL version: dumped by PostgreSQL 17, but the server runs 15/);
     const future = await pack({}, { manifest: { database: db, formatVersion: 99 } });
-    await expectRefused(future, /manifest format: manifest\.json has format version 99; this odoo-ops reads versions 1 to 1/);
+    await expectRefused(future, /manifest format: manifest\.json has format version 99; this odoo-ops reads versions 1 to 2/);
     // The old layout says its version in backup.info only.
     const oldNewer = await pack({}, { noManifest: true, info: `date=2021-01-01\ndatabase=${db}\npostgres_version=17.0\n` });
     await expectRefused(oldNewer, /dumped by PostgreSQL 17, but the server runs 15/);

@@ -43,7 +43,7 @@ describe('a backup holds exactly the database, filestore and addons', () => {
     expect(await readdir(extracted)).toEqual([folder]);
     expect((await readdir(join(extracted, folder))).sort()).toEqual(['addons.tar.gz', 'backup.info', 'database.dump', 'filestore.tar.gz', 'manifest.json']);
     const manifest = JSON.parse(await readFile(join(extracted, folder, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ formatVersion: 1, database: 'odoo', name: outcome.name });
+    expect(manifest).toMatchObject({ formatVersion: 2, database: 'odoo', name: outcome.name });
     expect(manifest.postgresVersion).toMatch(/^15\./);
     for (const member of ['database.dump', 'filestore.tar.gz', 'addons.tar.gz', 'backup.info']) {
       const bytes = await readFile(join(extracted, folder, member));
@@ -61,7 +61,16 @@ describe('a backup holds exactly the database, filestore and addons', () => {
     try {
       const source = await tableFingerprints(testbed, testbed.stack.db.database);
       expect(Object.keys(source)).toEqual(expect.arrayContaining(['ir_attachment', 'res_partner']));
-      expect(await tableFingerprints(testbed, scratch)).toEqual(source);
+      const restored = await tableFingerprints(testbed, scratch);
+      expect(restored).toEqual(source);
+      // manifest.json (format 2) counted every table in the dump's own snapshot: the restored rows, exactly.
+      const folder = join(extracted, outcome.name.replace('.tar.gz', ''));
+      const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'));
+      const counts = Object.fromEntries(Object.entries(restored).map(([table, print]) => [`public.${table}`, Number(print.split(':')[0])]));
+      expect(manifest.tables).toEqual(counts);
+      const [rows, files] = (await psql(testbed, 'SELECT count(*), count(DISTINCT store_fname) FROM ir_attachment', scratch)).trim().split('|').map(Number);
+      expect(manifest.attachments).toEqual({ rows, files });
+      expect(rows).toBeGreaterThan(0);
     } finally {
       await psql(testbed, `DROP DATABASE "${scratch}"`, 'postgres');
     }

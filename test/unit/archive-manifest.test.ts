@@ -18,4 +18,13 @@ describe('manifest.json as read back', () => {
     expect(() => parseArchiveManifest(JSON.stringify({ ...good, members: { 'database.dump': { sizeBytes: 1, sha256: 'xyz' } } }))).toThrow(/a hex SHA-256/);
     expect(() => parseArchiveManifest('{"formatVersion": "1"}')).toThrow(/formatVersion/);
   });
+
+  it('reads format 2 (row counts and attachment figures) and format 1 without them', () => {
+    const v2 = parseArchiveManifest(JSON.stringify({ ...good, formatVersion: 2, tables: { 'public.res_partner': 3 }, attachments: { rows: 2, files: 1 } }));
+    expect(v2.tables).toEqual({ 'public.res_partner': 3 });
+    expect(v2.attachments).toEqual({ rows: 2, files: 1 });
+    expect(parseArchiveManifest(JSON.stringify({ ...good, formatVersion: 2, tables: {}, attachments: null })).attachments).toBeNull();
+    expect(parseArchiveManifest(JSON.stringify(good)).tables).toBeUndefined();
+    expect(() => parseArchiveManifest(JSON.stringify({ ...good, formatVersion: 2, tables: { 'public.res_partner': -1 } }))).toThrow(/tables\.public\.res_partner/);
+  });
 });

@@ -8,6 +8,7 @@ import { archiveDirectory } from '../archive-directory.js';
 import { archiveManifest, backupInfo } from '../archive-manifest.js';
 import { ArchiveWriter, type WrittenArchive } from '../archive-writer.js';
 import { ChunkedSpool } from '../chunked-spool.js';
+import { SnapshotSession, snapshotFacts, type SnapshotFacts } from '../../database/snapshot-session.js';
 import { dumpDatabase, postgresVersion } from '../dump-database.js';
 import type { WrittenFile } from '../hashing-writer.js';
 import type { BackupRun } from './backup-run.js';
@@ -38,6 +39,18 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
   const { services, request } = run;
   const { step, bytes } = run;
   const source = request.source;
+  // The dump runs in a snapshot exported by a session of our own, which counts
+  // every table's rows (and runs the other snapshot checks) in that same
+  // snapshot while pg_dump streams: the manifest's figures are the dump's.
+  const dumped = source ? { ...services.database, database: source.database } : services.database;
+  const session = await SnapshotSession.open(dumped);
+  run.cleanup.defer(() => session.close());
+  const filestoreDir = source ? source.filestoreDir : join(services.settings.odooDataDir, 'filestore', services.settings.database);
+  // Started once the writers below exist (they are awaited whatever fails).
+  const countedLater = () => Promise.all([
+    snapshotFacts(session),
+    Promise.all((services.snapshotChecks ?? []).map(async (check) => [check.key, await check.run(session, { database: dumped.database, filestoreDir })] as const)),
+  ]);
   const spool = (member: string) => new ChunkedSpool(join(target.staging, member));
   const spools = { dump: spool('database.dump'), filestore: spool('filestore.tar.gz'), addons: spool('addons.tar.gz') };
   // Cancelling breaks every spool: pg_dump's stream and the tar writers then fail and stop.
@@ -75,17 +88,35 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
   const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(() =>
     step('archive', () => Promise.all([writer.appendSpool('filestore.tar.gz', spools.filestore), writer.appendSpool('addons.tar.gz', spools.addons)])),
   );
+  const counted = countedLater();
   const settled = await Promise.allSettled([
-    step('dump', () => dumpDatabase(source ? { ...services.database, database: source.database } : services.database, spools.dump, bytes('dump'))),
+    step('dump', async () => {
+      try {
+        return await dumpDatabase(dumped, spools.dump, bytes('dump'), session.snapshotId);
+      } finally {
+        // pg_dump imported the snapshot when it began; the counts may still run.
+        await counted.catch(() => {});
+        await session.close();
+      }
+    }),
     filestoreDone,
     addonsDone,
     postgresVersion(services.database).catch((error) => Promise.reject(asOperationError('dump', error))),
     odooVersion(services),
     directoriesAppended,
+    counted.catch((error) => Promise.reject(asOperationError('dump', error))),
   ]);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const [dump, filestore, addons, pgVersion, odoo] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [WrittenFile, WrittenFile, WrittenFile, string, string];
+  const [dump, filestore, addons, pgVersion, odoo, , [facts, checks]] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    WrittenFile,
+    WrittenFile,
+    WrittenFile,
+    string,
+    string,
+    unknown,
+    [SnapshotFacts, (readonly [string, unknown])[]],
+  ];
 
   return step('archive', async () => {
     const input = {
@@ -97,9 +128,10 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
       tool: TOOL,
       origin: source?.origin,
       members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
+      facts,
     };
     const info = Buffer.from(backupInfo(input));
-    const manifest = archiveManifest(input, { sizeBytes: info.length, sha256: createHash('sha256').update(info).digest('hex') });
+    const manifest = { ...Object.fromEntries(checks), ...archiveManifest(input, { sizeBytes: info.length, sha256: createHash('sha256').update(info).digest('hex') }) };
     await writer.appendSpool('database.dump', spools.dump);
     await writer.appendBuffer('backup.info', info);
     // manifest.json comes last: it describes every member before it.
