@@ -2,13 +2,14 @@ import { asOperationError, OperationError } from '../services/operation-error.js
 import { recoverSwitch, recoveryNotice } from '../services/restore/recover-switch.js';
 import { pruneOlderThan, type PruneResult } from '../services/backup/prune-backups.js';
 import { discardPreviousState, type DiscardedState } from '../services/restore/discard-previous.js';
+import { retentionOptions } from '../services/backup/retention-options.js';
 import type { Services } from '../services/services.js';
 import { removeLeftovers } from '../services/cleanup/remove-leftovers.js';
 
 export type PruneReply = { ok: true; result: PruneResult; discarded: DiscardedState | null; warnings: string[] } | { ok: false; error: OperationError };
 
 /**
- * `prune`: applies BACKUP_RETENTION_DAYS now, locally and in R2, under the
+ * `prune`: applies the retention (BACKUP_KEEP_* or BACKUP_RETENTION_DAYS) now, locally and in R2, under the
  * operation lock (a running backup or restore makes it answer busy).
  * It also drops what the last restore kept beside the live data (the previous
  * database and filestore). `dryRun` lists what would go and deletes nothing.
@@ -20,11 +21,7 @@ export async function pruneCommand(services: Services, input: { startedBy: strin
     const recovery = await recoverSwitch(services, { startedBy: input.startedBy, heldLock: lock });
     if (recovery.action === 'failed') return { ok: false, error: new OperationError('recover', `${recovery.message}; nothing was pruned`) };
     if (!input.dryRun) await removeLeftovers(services);
-    const result = await pruneOlderThan(services.backends, {
-      retentionDays: services.settings.retentionDays,
-      timeZone: services.settings.timeZone,
-      dryRun: input.dryRun,
-    });
+    const result = await pruneOlderThan(services.backends, { ...(await retentionOptions(services)), dryRun: input.dryRun });
     const recovered = recoveryNotice(recovery);
     const warnings: string[] = recovered ? [recovered] : [];
     let discarded: DiscardedState | null = null;

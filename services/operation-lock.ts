@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { OperationError } from './operation-error.js';
 
-export type OperationKind = 'backup' | 'restore' | 'prune' | 'recover';
+export type OperationKind = 'backup' | 'restore' | 'prune' | 'recover' | 'drill';
 
 export interface LockHolder {
   operation: OperationKind;

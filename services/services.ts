@@ -1,4 +1,5 @@
 import type { DatabaseTarget } from './backup/dump-database.js';
+import type { GfsPolicy } from './backup/gfs-retention.js';
 import type { SnapshotCheck } from './backup/snapshot-checks.js';
 import type { DatabaseAdmin } from './database/database-admin.js';
 import type { StackContainers } from './docker/stack-containers.js';
@@ -40,6 +41,10 @@ export interface Services {
     timeZone: string;
     schedule: string;
     retentionDays: number;
+    /** BACKUP_KEEP_*: grandfather-father-son retention, applied instead of retentionDays when any is set. */
+    keep?: GfsPolicy;
+    /** DRILL_SCHEDULE: cron of the restore drill (the status verdict's "no drill passed within two intervals"). */
+    drillSchedule?: string;
     database: string;
     odooUrl: string;
     odooDataDir: string;

@@ -50,6 +50,8 @@ export function buildServices(config: Config): Services {
       timeZone: config.timeZone,
       schedule: config.backup.schedule,
       retentionDays: config.backup.retentionDays,
+      keep: config.backup.keep,
+      drillSchedule: config.backup.drillSchedule,
       database: config.postgres.db,
       odooUrl: config.odoo.url,
       odooDataDir: config.odoo.dataDir,

@@ -12,12 +12,13 @@ import { restore } from './cli-commands/restore.js';
 import { status } from './cli-commands/status.js';
 import { usageError } from './cli-commands/usage-error.js';
 import { verify } from './cli-commands/verify.js';
+import { drill } from './cli-commands/drill.js';
 import { printableInput } from './format.js';
 
 export { EXIT, type CliIo } from './cli-commands/cli-command.js';
 
 /** Every `odoo-ops` subcommand, one module each under cli-commands/. */
-const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, verify, prune, doctor, bot];
+const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, verify, drill, prune, doctor, bot];
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 

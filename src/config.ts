@@ -1,3 +1,4 @@
+import type { GfsPolicy } from '../services/backup/gfs-retention.js';
 import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -46,7 +47,8 @@ export interface Config {
   odoo: { url: string; dataDir: string; stopTimeoutSeconds: number };
   postgres: { user: string; password?: string; db: string };
   addonsDir: string;
-  backup: { dir: string; schedule: string; retentionDays: number };
+  /** keep: BACKUP_KEEP_* (GFS; only the variables set); drillSchedule: DRILL_SCHEDULE. */
+  backup: { dir: string; schedule: string; retentionDays: number; keep: GfsPolicy; drillSchedule: string };
   timeZone: string;
   /** Null: local-only backups. */
   r2: R2Config | null;
@@ -111,6 +113,11 @@ const envSchema = z.object({
   BACKUP_DIR: text().default('./backup'),
   BACKUP_SCHEDULE: matching((v) => cron.validate(v), 'a cron expression such as "0 2 */5 * *"').default('0 2 */5 * *'),
   BACKUP_RETENTION_DAYS: integer(1, 36500, 'a whole number of days, 1 or more').default(30),
+  BACKUP_KEEP_DAILY: integer(0, 100000, 'a whole number of days to keep, 0 or more').optional(),
+  BACKUP_KEEP_WEEKLY: integer(0, 100000, 'a whole number of weeks to keep, 0 or more').optional(),
+  BACKUP_KEEP_MONTHLY: integer(0, 100000, 'a whole number of months to keep, 0 or more').optional(),
+  BACKUP_KEEP_YEARLY: integer(0, 100000, 'a whole number of years to keep, 0 or more').optional(),
+  DRILL_SCHEDULE: matching((v) => cron.validate(v), 'a cron expression such as "0 5 * * 0"').default('0 5 * * 0'),
   TZ: matching(isTimeZone, 'an IANA time zone such as UTC or Europe/Brussels').default('UTC'),
   CF_R2_ENDPOINT: matching((v) => HTTP_URL.test(v), 'an https URL such as https://<account>.r2.cloudflarestorage.com').optional(),
   CF_R2_BUCKET: text().optional(),
@@ -231,7 +238,15 @@ export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
     odoo: { url: v.ODOO_URL, dataDir: v.ODOO_DATA_DIR, stopTimeoutSeconds: v.ODOO_STOP_TIMEOUT },
     postgres: { user: v.POSTGRES_USER, password: v.POSTGRES_PASSWORD, db: v.POSTGRES_DB },
     addonsDir: v.ADDONS_DIR,
-    backup: { dir: v.BACKUP_DIR, schedule: v.BACKUP_SCHEDULE, retentionDays: v.BACKUP_RETENTION_DAYS },
+    backup: {
+      dir: v.BACKUP_DIR,
+      schedule: v.BACKUP_SCHEDULE,
+      retentionDays: v.BACKUP_RETENTION_DAYS,
+      keep: Object.fromEntries(
+        Object.entries({ daily: v.BACKUP_KEEP_DAILY, weekly: v.BACKUP_KEEP_WEEKLY, monthly: v.BACKUP_KEEP_MONTHLY, yearly: v.BACKUP_KEEP_YEARLY }).filter(([, n]) => n !== undefined),
+      ) as GfsPolicy,
+      drillSchedule: v.DRILL_SCHEDULE,
+    },
     timeZone: v.TZ,
     r2,
     secrets: SECRET_VARIABLES.map((name) => values[name]).filter((s): s is string => s !== undefined),

@@ -40,7 +40,10 @@ export function renderPruneText(reply: PruneReply): string {
   if (!reply.ok) return `Prune FAILED: ${reply.error.userMessage}\n`;
   const { result } = reply;
   const verb = result.dryRun ? 'would delete' : 'deleted';
-  const lines = [`Retention: backups dated before ${result.cutoff.toISOString()} ${result.dryRun ? '(dry run, nothing deleted)' : ''}`.trimEnd()];
+  const rule = result.rule === 'gfs' ? 'BACKUP_KEEP_* (grandfather-father-son)' : `backups dated before ${result.cutoff.toISOString()}`;
+  const lines = [`Retention: ${rule} ${result.dryRun ? '(dry run, nothing deleted)' : ''}`.trimEnd()];
+  // A dry run says, for each backup, which rule keeps it or why it goes.
+  if (result.dryRun) for (const d of result.decisions) lines.push(`  ${d.keep ? 'keep' : 'drop'} ${d.name}: ${d.reasons.join(', ')}`);
   for (const { location, names } of result.deleted) {
     lines.push(`  ${location}: ${verb} ${names.length}${names.length ? `: ${names.join(', ')}` : ''}`);
   }

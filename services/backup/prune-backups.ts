@@ -1,5 +1,6 @@
 import { backupTime, futureDatedWarning, splitFutureDated } from './backup-name.js';
 import { OperationError } from '../operation-error.js';
+import { gfsEnabled, selectGfs, type GfsDecision, type GfsPolicy } from './gfs-retention.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
 
 export interface PruneOptions {
@@ -8,6 +9,10 @@ export interface PruneOptions {
   now?: Date;
   /** Only say what would be deleted. */
   dryRun?: boolean;
+  /** BACKUP_KEEP_*: when any is set, grandfather-father-son selection replaces retentionDays. */
+  keep?: GfsPolicy;
+  /** Names never deleted whatever their age (the newest backup that passed a drill). */
+  protect?: string[];
 }
 
 export interface PruneResult {
@@ -23,6 +28,10 @@ export interface PruneResult {
   futureDated: { location: Location; names: string[] }[];
   /** What the operator should look at (future-dated names), one sentence each. */
   warnings: string[];
+  /** `days`: BACKUP_RETENTION_DAYS; `gfs`: BACKUP_KEEP_*. */
+  rule: 'days' | 'gfs';
+  /** Every past-dated backup of the reachable stores, newest first: kept or not, and why (what `prune --dry-run` shows). */
+  decisions: GfsDecision[];
 }
 
 interface Dated {
@@ -32,7 +41,10 @@ interface Dated {
 
 /**
  * Deletes, in every store, the backups whose name dates them older than
- * `retentionDays`. Only names matching the backup pattern are considered, so
+ * `retentionDays` or, when `keep` sets any BACKUP_KEEP_*, those the
+ * grandfather-father-son selection (selectGfs, over the names of all stores
+ * together) does not keep; never a name in `protect`. `decisions` says, for
+ * every backup, what keeps it or why it goes (also on a dry run). Only names matching the backup pattern are considered, so
  * foreign files and objects are never touched. Names dated in the future
  * (more than FUTURE_TOLERANCE_MS ahead of `now`) are never deleted and never
  * count as the newest: one such name must not make every real backup look old.
@@ -70,8 +82,25 @@ export async function pruneOlderThan(backends: readonly StorageBackend[], option
     warnings.push(futureDatedWarning([...where].map(([name, locations]) => ({ name, locations }))));
   }
 
+  // One decision per name over all stores, so local and R2 keep the same set.
+  const protect = new Set(options.protect ?? []);
+  const allPast = [...new Set(reachable.flatMap((s) => s.past.map((b) => b.name)))];
+  const decisions: GfsDecision[] = gfsEnabled(options.keep)
+    ? selectGfs(allPast, options.keep, [...protect])
+    : allPast
+        .map((name) => ({ name, createdAt: backupTime(name, options.timeZone)! }))
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        .map(({ name, createdAt }): GfsDecision => {
+          const reasons = [
+            ...(name === newest ? ['newest backup'] : []),
+            ...(protect.has(name) ? ['newest drilled backup'] : []),
+            ...(createdAt >= cutoff ? [`within ${options.retentionDays} days (BACKUP_RETENTION_DAYS)`] : []),
+          ];
+          return reasons.length > 0 ? { name, keep: true, reasons } : { name, keep: false, reasons: [`older than ${options.retentionDays} days (BACKUP_RETENTION_DAYS)`] };
+        });
+  const goes = new Set(decisions.filter((d) => !d.keep).map((d) => d.name));
   // past[0] is the store's newest past-dated backup: kept, so a store is never emptied.
-  const plan = reachable.map((s) => ({ ...s, names: s.past.slice(1).filter((b) => b.createdAt < cutoff && b.name !== newest).map((b) => b.name) }));
+  const plan = reachable.map((s) => ({ ...s, names: s.past.slice(1).filter((b) => goes.has(b.name) && b.name !== newest && !protect.has(b.name)).map((b) => b.name) }));
   // Checked on the plan as a whole, before anything is deleted anywhere.
   const stranded = plan.filter((s) => s.past.length - s.names.length < 1 && s.past.length + s.future.length > 0);
   if (stranded.length > 0) {
@@ -95,5 +124,5 @@ export async function pruneOlderThan(backends: readonly StorageBackend[], option
     }
     deleted.push({ location: backend.location, names });
   }
-  return { cutoff, dryRun: options.dryRun === true, protectedName: newest, deleted, failures, futureDated, warnings };
+  return { cutoff, dryRun: options.dryRun === true, protectedName: newest, deleted, failures, futureDated, warnings, rule: gfsEnabled(options.keep) ? 'gfs' : 'days', decisions };
 }

@@ -117,7 +117,7 @@ export interface SnapshotFacts {
 
 // One statement: the count of every ordinary table, each with `FROM ONLY` so a
 // row of a partitioned table is counted once, in its partition (as pg_dump dumps it).
-const COUNT_EVERY_TABLE = `SELECT n.nspname || '.' || c.relname,
+export const COUNT_EVERY_TABLE = `SELECT n.nspname || '.' || c.relname,
   (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM ONLY %I.%I', n.nspname, c.relname), false, true, '')))[1]::text
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'

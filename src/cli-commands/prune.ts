@@ -24,6 +24,8 @@ export const prune: CliCommand = {
             dryRun: reply.result.dryRun,
             cutoff: reply.result.cutoff.toISOString(),
             kept: reply.result.protectedName,
+            rule: reply.result.rule,
+            decisions: reply.result.decisions,
             deleted: reply.result.deleted,
             failures: reply.result.failures.map((f) => ({ ...f, message: redact(f.message) })),
             futureDated: reply.result.futureDated,

@@ -127,4 +127,38 @@ describe('retention', () => {
     expect(await s.localNames()).toEqual([...local].sort());
     expect(await s.r2Names()).toEqual([FUTURE]);
   });
+
+  it('BACKUP_KEEP_DAILY=3 and _MONTHLY=2: prune --dry-run says what keeps each backup, prune keeps exactly that set in both stores, the drilled one and foreign files too', async () => {
+    const now = new Date();
+    const names = Array.from({ length: 60 }, (_, i) => formatBackupName(new Date(now.getTime() - i * DAY - 3_600_000), 'UTC'));
+    const s = await stores([...names, ...FOREIGN.filter((n) => !n.includes('/'))], names);
+    // A drill passed on a 50-day-old backup: retention keeps it.
+    const drilled = names[50]!;
+    await writeFile(join(s.env.BACKUP_DIR!, 'odoo-ops-drills.json'), JSON.stringify({ drills: [{ backup: drilled, startedAt: now.toISOString(), finishedAt: now.toISOString(), passed: true, source: 'r2', restoreMs: 1, checks: [], failure: null }] }));
+    const env = { ...s.env, BACKUP_KEEP_DAILY: '3', BACKUP_KEEP_MONTHLY: '2' };
+    // Expected: the 3 newest, the newest of this month (the newest of all) and of the month before, and the drilled one.
+    const month = (name: string) => name.slice(12, 19);
+    const previousMonth = names.find((n) => month(n) !== month(names[0]!))!;
+    const expected = [...new Set([names[0]!, names[1]!, names[2]!, previousMonth, drilled])].sort();
+
+    const dry = await runCli(['prune', '--dry-run', '--json'], env, testbed.workDir);
+    expect(dry.code).toBe(0);
+    const document = JSON.parse(dry.out);
+    expect(document.rule).toBe('gfs');
+    const keptByDry = document.decisions.filter((d: { keep: boolean }) => d.keep).map((d: { name: string }) => d.name).sort();
+    expect(keptByDry).toEqual(expected);
+    expect(document.decisions.find((d: { name: string }) => d.name === drilled).reasons).toContain('newest drilled backup');
+    expect(document.decisions.find((d: { name: string }) => d.name === previousMonth).reasons).toContain(`monthly ${month(previousMonth)}`);
+    expect(await s.localNames()).toHaveLength(60);
+    const text = await runCli(['prune', '--dry-run'], env, testbed.workDir);
+    expect(text.out).toContain(`keep ${drilled}: newest drilled backup`);
+
+    const run = await runCli(['prune', '--json'], env, testbed.workDir);
+    expect(run.code).toBe(0);
+    expect(await s.localNames()).toEqual(expected);
+    expect(await s.r2Names()).toEqual(expected);
+    const left = await readdir(s.env.BACKUP_DIR!);
+    for (const foreign of FOREIGN.filter((n) => !n.includes('/'))) expect(left).toContain(foreign);
+    expect(left).toContain('odoo-ops-drills.json');
+  }, 120_000);
 });

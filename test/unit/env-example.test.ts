@@ -10,7 +10,9 @@ const example = read('../../.env.example');
 function designVariables(): string[] {
   const design = read('../fixtures/design-configuration.md');
   const table = design.slice(design.indexOf('## Configuration'), design.indexOf('## Commands'));
-  return [...table.matchAll(/^\| ([A-Z0-9_ /]+) \|/gm)].flatMap((m) => m[1]!.split('/').map((v) => v.trim())).filter((v) => v !== 'variable');
+  // `BACKUP_KEEP_DAILY / _WEEKLY` names BACKUP_KEEP_WEEKLY: a part starting with _ takes the first part's stem.
+  const expand = (parts: string[]) => parts.map((v) => (v.startsWith('_') ? parts[0]!.replace(/_[A-Z0-9]+$/, '') + v : v));
+  return [...table.matchAll(/^\| ([A-Z0-9_ /]+) \|/gm)].flatMap((m) => expand(m[1]!.split('/').map((v) => v.trim()))).filter((v) => v !== 'variable');
 }
 
 describe('.env.example', () => {

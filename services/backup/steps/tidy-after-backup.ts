@@ -2,6 +2,7 @@ import { asOperationError } from '../../operation-error.js';
 import type { HeldLock } from '../../operation-lock.js';
 import { discardPreviousState, type DiscardedState } from '../../restore/discard-previous.js';
 import { archivePendingSetAsides } from '../../restore/set-aside.js';
+import { retentionOptions } from '../retention-options.js';
 import { pruneOlderThan, type PruneResult } from '../prune-backups.js';
 import type { BackupRun } from './backup-run.js';
 
@@ -28,7 +29,7 @@ export async function tidyAfterBackup(run: BackupRun, lock: HeldLock): Promise<{
   }
   if (request.prune === false) return { pruned, discarded, warnings };
   try {
-    pruned = await step('prune', () => pruneOlderThan(services.backends, { retentionDays: services.settings.retentionDays, timeZone: services.settings.timeZone }));
+    pruned = await step('prune', async () => pruneOlderThan(services.backends, await retentionOptions(services)));
     for (const failure of pruned.failures) warnings.push(`retention could not prune ${failure.location}: ${failure.message}`);
     warnings.push(...pruned.warnings);
   } catch (error) {
