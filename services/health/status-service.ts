@@ -1,3 +1,4 @@
+import type { DrillStatus } from '../drill/drill-status.js';
 import { readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
@@ -56,6 +57,8 @@ export interface StackStatus {
   restore?: ProbeResult<RestoreState>;
   /** The last cleanup of killed runs' leftovers that removed anything (BACKUP_DIR's record), or null. */
   lastCleanup?: CleanupRecord | null;
+  /** Restore drills (services/drill/drill-status.ts): degraded when none passed within two DRILL_SCHEDULE intervals. */
+  lastDrill?: DrillStatus;
 }
 
 export interface StatusServiceOptions {
@@ -314,6 +317,12 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
   if (s.foreignWriters?.length) degraded.push(foreignWritersWarning(s.foreignWriters));
   if (!s.disk.ok) degraded.push(describeProbe('free disk', s.disk));
   else if (s.disk.value.totalBytes > 0 && s.disk.value.freeBytes / s.disk.value.totalBytes < LOW_DISK_RATIO) degraded.push('less than 10 % free disk on BACKUP_DIR');
+  if (s.lastDrill?.stale)
+    degraded.push(
+      s.lastDrill.lastPassedAt
+        ? `no restore drill passed within two drill intervals (last passed ${s.lastDrill.lastPassedAt})`
+        : `no restore drill has passed yet${s.lastDrill.last ? ` (last: ${s.lastDrill.last.backup} failed at ${s.lastDrill.last.failure?.stage})` : ''}`,
+    );
   if (s.r2.state === 'unreachable') degraded.push(`R2 unreachable: ${s.r2.message}`);
   if (s.r2.state === 'timeout') degraded.push(`R2 unreachable: ${s.r2.message}`);
   const reasons = [...down, ...degraded];
