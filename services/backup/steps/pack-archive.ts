@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asOperationError } from '../../operation-error.js';
+import { asOperationError, OperationError } from '../../operation-error.js';
 import { ADDONS_LEFTOVER } from '../../restore/restore-names.js';
 import type { Services } from '../../services.js';
 import { archiveDirectory } from '../archive-directory.js';
@@ -43,7 +43,11 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
   // every table's rows (and runs the other snapshot checks) in that same
   // snapshot while pg_dump streams: the manifest's figures are the dump's.
   const dumped = source ? { ...services.database, database: source.database } : services.database;
-  const session = await SnapshotSession.open(dumped);
+  // Said as stage `dump`, as pg_dump's own failures are (no progress event: the dump step reports those).
+  const session = await SnapshotSession.open(dumped).catch((error) => {
+    const e = asOperationError('dump', error);
+    throw e.stage === 'dump' ? e : new OperationError('dump', e.userMessage, { cause: e });
+  });
   run.cleanup.defer(() => session.close());
   const filestoreDir = source ? source.filestoreDir : join(services.settings.odooDataDir, 'filestore', services.settings.database);
   // Started once the writers below exist (they are awaited whatever fails).
