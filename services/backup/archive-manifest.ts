@@ -15,6 +15,13 @@ export interface ArchiveManifest {
   /** What the archive holds when it is not the live state: e.g. the data a restore set aside. */
   origin?: string;
   members: Record<string, { sizeBytes: number; sha256: string }>;
+  /**
+   * The installed Odoo modules and their `latest_version` when the backup was
+   * taken (Odoo's zip manifest `modules`); absent in older archives, null when
+   * the database had no ir_module_module table. Lets an export to Odoo's zip
+   * say what Odoo's own backup would, with no database at hand.
+   */
+  modules?: Record<string, string | null> | null;
 }
 
 /**
@@ -33,6 +40,7 @@ export const archiveManifestSchema = z
     odooVersion: z.string().catch('unknown'),
     tool: z.string().catch('unknown'),
     origin: z.string().optional(),
+    modules: z.record(z.string(), z.string().nullable()).nullable().optional().catch(undefined),
     members: z.record(z.string(), z.object({ sizeBytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256') })),
   })
   .passthrough();
@@ -52,6 +60,8 @@ export interface ManifestInput {
   odooVersion: string;
   tool: string;
   origin?: string;
+  /** See ArchiveManifest.modules; left out of the manifest when undefined. */
+  modules?: Record<string, string | null> | null;
   members: Record<(typeof MEMBERS)[number], WrittenFile>;
 }
 
@@ -86,6 +96,7 @@ export function archiveManifest(input: ManifestInput, info: { sizeBytes: number;
     odooVersion: input.odooVersion,
     tool: input.tool,
     ...(input.origin ? { origin: input.origin } : {}),
+    ...(input.modules !== undefined ? { modules: input.modules } : {}),
     members,
   };
 }

@@ -9,6 +9,7 @@ import { archiveManifest, backupInfo } from '../archive-manifest.js';
 import { ArchiveWriter, type WrittenArchive } from '../archive-writer.js';
 import { ChunkedSpool } from '../chunked-spool.js';
 import { dumpDatabase, postgresVersion } from '../dump-database.js';
+import { installedModules } from '../installed-modules.js';
 import type { WrittenFile } from '../hashing-writer.js';
 import type { BackupRun } from './backup-run.js';
 import type { BackupTarget } from './choose-backup-name.js';
@@ -82,10 +83,20 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
     postgresVersion(services.database).catch((error) => Promise.reject(asOperationError('dump', error))),
     odooVersion(services),
     directoriesAppended,
+    // Read beside the dump, not in its snapshot: modules change only by an install or upgrade.
+    installedModules(source ? { ...services.database, database: source.database } : services.database),
   ]);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const [dump, filestore, addons, pgVersion, odoo] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [WrittenFile, WrittenFile, WrittenFile, string, string];
+  const [dump, filestore, addons, pgVersion, odoo, , modules] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    WrittenFile,
+    WrittenFile,
+    WrittenFile,
+    string,
+    string,
+    unknown,
+    Record<string, string | null> | null,
+  ];
 
   return step('archive', async () => {
     const input = {
@@ -96,6 +107,7 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
       odooVersion: odoo,
       tool: TOOL,
       origin: source?.origin,
+      modules,
       members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
     };
     const info = Buffer.from(backupInfo(input));
