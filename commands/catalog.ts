@@ -19,6 +19,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     slack: 'restore <name>',
     cli: 'restore <name> --yes [--safety-backup] [--with-addons] [--json]',
   },
+  {
+    name: 'import',
+    summary: "restore an Odoo database-manager / Odoo.sh zip (or .dump) through the safe restore: checked first, loaded stopping at the first SQL error, switched over with rollback",
+    slack: null,
+    cli: 'import <file.zip|file.dump> --yes [--new-uuid] [--safety-backup] [--json]',
+  },
+  { name: 'export', summary: "a backup as Odoo's database-manager zip (dump.sql, filestore/, manifest.json)", slack: null, cli: 'export <name> [--out FILE] [--no-filestore] [--json]' },
   { name: 'verify', summary: 'check one backup (checksums, archives, pg_restore --list) without restoring it', slack: null, cli: 'verify <name> [--json]' },
   { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept), and the data kept by the last restore', slack: null, cli: 'prune [--dry-run] [--json]' },
   { name: 'doctor', summary: 'check the setup: config, Docker, pg_dump, pg_restore, Odoo, BACKUP_DIR, R2, Slack (✔/✘ with what to do)', slack: null, cli: 'doctor [--json]' },
