@@ -10,6 +10,8 @@ import { membersOf, packBackup } from '../helpers/craft-archive.js';
 import { psql, tableFingerprints } from '../helpers/postgres.js';
 import { fileFingerprints, seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { runCommand } from '../testbed/run-command.js';
+import { runCli } from '../helpers/run-cli.js';
+import { testbedEnv } from '../helpers/testbed-env.js';
 
 const testbed = inject('testbed');
 const db = testbed.stack.db.database;
@@ -120,5 +122,19 @@ describe('export to Odoo zip', () => {
     const outcome = await exportOdooZip(world.services, { name, out, withFilestore: true });
     expect(outcome.ok).toBe(false);
     expect(await readFile(out).catch(() => null)).toBeNull();
+  });
+
+  it('odoo-ops export <name> writes <name>.zip in the working directory; an unknown name fails with exit 1', async () => {
+    const backup = await runBackup(world.services, { startedBy: 'test' });
+    if (!backup.ok) throw backup.error;
+    const cwd = await mkdtemp(join(tmpdir(), 'odoo-zip-cli-'));
+    const env = testbedEnv(testbed, { BACKUP_DIR: world.backupDir, ADDONS_DIR: world.addonsDir, CF_R2_PREFIX: world.prefix });
+    const done = await runCli(['export', backup.name.replace(/\.tar\.gz$/, ''), '--json'], env, cwd);
+    expect(done.code, done.err).toBe(0);
+    const zip = join(cwd, backup.name.replace(/\.tar\.gz$/, '.zip'));
+    expect(JSON.parse(done.out).out).toBe(zip);
+    expect(await runCommand('unzip', ['-tq', zip])).toMatch(/No errors detected/);
+    const missing = await runCli(['export', 'odoo_backup_2001-01-01_00-00-00'], env, cwd);
+    expect(missing.code).toBe(1);
   });
 });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import yazl from 'yazl';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { importFromR2 } from '../../services/odoo-zip/fetch-import-key.js';
 import { runImport } from '../../services/odoo-zip/run-import.js';
+import { createS3Client } from '../../services/storage/s3-client.js';
+import { runCli } from '../helpers/run-cli.js';
+import { testbedEnv } from '../helpers/testbed-env.js';
 import { backupWorld, type BackupWorld } from '../helpers/backup-services.js';
 import { changeOdooData, databasesLike, odooHealthy, snapshotOdoo } from '../helpers/odoo-state.js';
 import { psql } from '../helpers/postgres.js';
@@ -117,5 +122,27 @@ describe('import an Odoo zip', () => {
     // Where the entry would have landed from the staged filestore folder.
     expect(await stat(join(dataDir, 'filestore', 'escape.txt')).catch(() => null)).toBeNull();
     expect(await snapshotOdoo(testbed)).toEqual(before);
+  });
+
+  it('without --yes the CLI shows the plan and exits 2, touching nothing; by R2 key (the chat surface) the zip is fetched, imported and its download removed', async () => {
+    const wanted = await snapshotOdoo(testbed);
+    const zip = await odooZip(join(dir, 'keyed.zip'), await plainDump());
+    await changeOdooData(testbed);
+    const changed = await snapshotOdoo(testbed);
+
+    const env = testbedEnv(testbed, { BACKUP_DIR: world.backupDir, ADDONS_DIR: world.addonsDir, CF_R2_PREFIX: world.prefix });
+    const plan = await runCli(['import', zip], env, dir);
+    expect(plan.code, plan.err).toBe(2);
+    expect(plan.out).toMatch(/--yes/);
+    expect(plan.out).toMatch(/8 files/);
+    expect(await snapshotOdoo(testbed)).toEqual(changed);
+
+    await createS3Client(testbed.s3).send(new PutObjectCommand({ Bucket: testbed.s3.bucket, Key: `${world.prefix}imports/keyed.zip`, Body: await readFile(zip) }));
+    const outcome = await importFromR2(world.services, 'imports/keyed.zip', { startedBy: 'test' });
+    if (!outcome.ok) throw outcome.error;
+    expect(await snapshotOdoo(testbed)).toEqual(wanted);
+    expect((await readdir(world.backupDir)).filter((f) => f.startsWith('.import-'))).toEqual([]);
+    const refused = await importFromR2(world.services, '../etc/passwd.zip', { startedBy: 'test' });
+    expect(refused.ok).toBe(false);
   });
 });
