@@ -19,6 +19,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     slack: 'restore <name>',
     cli: 'restore <name> --yes [--safety-backup] [--with-addons] [--json]',
   },
+  {
+    name: 'import',
+    summary: "restore an Odoo database-manager / Odoo.sh zip (or .dump) through the safe restore: checked first, loaded stopping at the first SQL error, switched over with rollback",
+    slack: null,
+    cli: 'import <file.zip|file.dump> --yes [--new-uuid] [--safety-backup] [--json]',
+  },
+  { name: 'export', summary: "a backup as Odoo's database-manager zip (dump.sql, filestore/, manifest.json)", slack: null, cli: 'export <name> [--out FILE] [--no-filestore] [--json]' },
   { name: 'verify', summary: 'check one backup (checksums, archives, pg_restore --list) without restoring it', slack: null, cli: 'verify <name> [--json]' },
   // slack: 'drill [name]' once the lead wires /odoo drill (help offers only what runs).
   { name: 'drill', summary: 'restore drill: a backup (the newest, from R2) restored into a scratch database and checked, Odoo untouched', slack: null, cli: 'drill [name] [--json]' },

@@ -4,7 +4,9 @@ import { backup } from './cli-commands/backup.js';
 import { bot } from './cli-commands/bot.js';
 import { doctor } from './cli-commands/doctor.js';
 import { type CliCommand, type CliIo } from './cli-commands/cli-command.js';
+import { exportCli } from './cli-commands/export.js';
 import { help } from './cli-commands/help.js';
+import { importCli } from './cli-commands/import.js';
 import { settleInterruptedSwitch } from './cli-commands/settle-interrupted-switch.js';
 import { list } from './cli-commands/list.js';
 import { prune } from './cli-commands/prune.js';
@@ -18,7 +20,7 @@ import { printableInput } from './format.js';
 export { EXIT, type CliIo } from './cli-commands/cli-command.js';
 
 /** Every `odoo-ops` subcommand, one module each under cli-commands/. */
-const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, verify, drill, prune, doctor, bot];
+const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, importCli, exportCli, verify, drill, prune, doctor, bot];
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 

@@ -21,6 +21,13 @@ export interface ArchiveManifest {
   tables?: Record<string, number>;
   /** Format 2: ir_attachment's rows and the distinct files they refer to, in that snapshot; null when the database has no ir_attachment. */
   attachments?: { rows: number; files: number } | null;
+  /**
+   * The installed Odoo modules and their `latest_version` when the backup was
+   * taken (Odoo's zip manifest `modules`); absent in older archives, null when
+   * the database had no ir_module_module table. Lets an export to Odoo's zip
+   * say what Odoo's own backup would, with no database at hand.
+   */
+  modules?: Record<string, string | null> | null;
 }
 
 /**
@@ -39,6 +46,7 @@ export const archiveManifestSchema = z
     odooVersion: z.string().catch('unknown'),
     tool: z.string().catch('unknown'),
     origin: z.string().optional(),
+    modules: z.record(z.string(), z.string().nullable()).nullable().optional().catch(undefined),
     members: z.record(z.string(), z.object({ sizeBytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256') })),
     // Format 2: what a drill compares the restored database with; absent in format 1.
     tables: z.record(z.string(), z.number().int().nonnegative()).optional(),
@@ -61,6 +69,8 @@ export interface ManifestInput {
   odooVersion: string;
   tool: string;
   origin?: string;
+  /** See ArchiveManifest.modules; left out of the manifest when undefined. */
+  modules?: Record<string, string | null> | null;
   members: Record<(typeof MEMBERS)[number], WrittenFile>;
   /** Counted in the dump's snapshot (format 2). */
   facts?: SnapshotFacts;
@@ -99,6 +109,7 @@ export function archiveManifest(input: ManifestInput, info: { sizeBytes: number;
     odooVersion: input.odooVersion,
     tool: input.tool,
     ...(input.origin ? { origin: input.origin } : {}),
+    ...(input.modules !== undefined ? { modules: input.modules } : {}),
     members,
     ...(input.facts ? { tables: input.facts.tables, attachments: input.facts.attachments } : {}),
   };

@@ -10,6 +10,7 @@ import { ArchiveWriter, type WrittenArchive } from '../archive-writer.js';
 import { ChunkedSpool } from '../chunked-spool.js';
 import { SnapshotSession, snapshotFacts, type SnapshotFacts } from '../../database/snapshot-session.js';
 import { dumpDatabase, postgresVersion } from '../dump-database.js';
+import { installedModules } from '../installed-modules.js';
 import type { WrittenFile } from '../hashing-writer.js';
 import type { BackupRun } from './backup-run.js';
 import type { BackupTarget } from './choose-backup-name.js';
@@ -109,10 +110,12 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
     odooVersion(services),
     directoriesAppended,
     counted.catch((error) => Promise.reject(asOperationError('dump', error))),
+    // Read beside the dump, not in its snapshot: modules change only by an install or upgrade.
+    installedModules(source ? { ...services.database, database: source.database } : services.database),
   ]);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const [dump, filestore, addons, pgVersion, odoo, , [facts, checks]] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+  const [dump, filestore, addons, pgVersion, odoo, , [facts, checks], modules] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
     WrittenFile,
     WrittenFile,
     WrittenFile,
@@ -120,6 +123,7 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
     string,
     unknown,
     [SnapshotFacts, (readonly [string, unknown])[]],
+    Record<string, string | null> | null,
   ];
 
   return step('archive', async () => {
@@ -131,6 +135,7 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
       odooVersion: odoo,
       tool: TOOL,
       origin: source?.origin,
+      modules,
       members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
       facts,
     };
