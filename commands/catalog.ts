@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { name: 'verify', summary: 'check one backup (checksums, archives, pg_restore --list) without restoring it', slack: null, cli: 'verify <name> [--json]' },
   { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept), and the data kept by the last restore', slack: null, cli: 'prune [--dry-run] [--json]' },
+  { name: 'sync', summary: 'one pass of the attachment store sync: new filestore files uploaded once to R2', slack: null, cli: 'sync [--json]' },
   { name: 'doctor', summary: 'check the setup: config, Docker, pg_dump, pg_restore, Odoo, BACKUP_DIR, R2, Slack (✔/✘ with what to do)', slack: null, cli: 'doctor [--json]' },
   { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
   { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },
