@@ -284,6 +284,18 @@ export class AttachmentStore {
     };
   }
 
+  /** Whether the bucket holds `storeFname` now (a HEAD request; the index may be stale). */
+  async exists(storeFname: string): Promise<boolean> {
+    try {
+      await this.options.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(storeFname) }));
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || (error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return false;
+      throw error;
+    }
+  }
+
   /** Whether the index records `storeFname` as stored (no request). */
   async holds(storeFname: string): Promise<boolean> {
     return (await this.openIndex()).index.has(storeFname);
