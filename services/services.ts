@@ -47,5 +47,7 @@ export interface Services {
     odooStopTimeoutSeconds: number;
     addonsDir: string;
     backupDir: string;
+    /** BACKUP_FILESTORE (absent means `archive`). */
+    backupFilestore?: 'archive' | 'store';
   };
 }

@@ -61,6 +61,7 @@ export function buildServices(config: Config): Services {
       odooStopTimeoutSeconds: config.odoo.stopTimeoutSeconds,
       addonsDir: config.addonsDir,
       backupDir: config.backup.dir,
+      backupFilestore: config.attachmentStore.backupFilestore,
     },
   };
 }
