@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   // slack: 'drill [name]' once the lead wires /odoo drill (help offers only what runs).
   { name: 'drill', summary: 'restore drill: a backup (the newest, from R2) restored into a scratch database and checked, Odoo untouched', slack: null, cli: 'drill [name] [--json]' },
   { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept), and the data kept by the last restore', slack: null, cli: 'prune [--dry-run] [--json]' },
+  { name: 'sync', summary: 'one pass of the attachment store sync: new filestore files uploaded once to R2', slack: null, cli: 'sync [--json]' },
   { name: 'doctor', summary: 'check the setup: config, Docker, pg_dump, pg_restore, Odoo, BACKUP_DIR, R2, Slack (✔/✘ with what to do)', slack: null, cli: 'doctor [--json]' },
   { name: 'help', summary: 'show this usage', slack: 'help', cli: 'help' },
   { name: 'bot', summary: 'run the Slack bot (what `npm start` runs)', slack: null, cli: 'bot' },

@@ -9,6 +9,7 @@ import type { OperationLock } from './operation-lock.js';
 import type { OdooControl } from './restore/odoo-control.js';
 import type { LocalBackend } from './storage/local-backend.js';
 import type { StorageBackend } from './storage/storage-backend.js';
+import type { AttachmentStore } from './attachment-store/attachment-store.js';
 
 /**
  * Everything commands may use, built once from the configuration by the
@@ -24,6 +25,8 @@ export interface Services {
   /** Local first, then R2 when configured. */
   backends: StorageBackend[];
   lock: OperationLock;
+  /** The content-addressed copy of the filestore in R2; null (or absent) when R2 is not configured. */
+  attachmentStore?: AttachmentStore | null;
   /** The Odoo database, reached through the DB container. */
   database: DatabaseTarget;
   /** Create, rename, drop and restore databases on the same server (restores). */
@@ -52,5 +55,7 @@ export interface Services {
     odooStopTimeoutSeconds: number;
     addonsDir: string;
     backupDir: string;
+    /** BACKUP_FILESTORE (absent means `archive`). */
+    backupFilestore?: 'archive' | 'store';
   };
 }

@@ -10,6 +10,8 @@ import { LocalBackend } from '../services/storage/local-backend.js';
 import { S3Backend } from '../services/storage/s3-backend.js';
 import { createS3Client } from '../services/storage/s3-client.js';
 import type { Config } from './config.js';
+import { AttachmentStore } from '../services/attachment-store/attachment-store.js';
+import { join } from 'node:path';
 
 /**
  * The composition root: the one place that turns configuration into connected
@@ -29,6 +31,9 @@ export function buildServices(config: Config): Services {
     r2,
     backends,
     lock: new OperationLock(config.backup.dir),
+    attachmentStore: s3
+      ? new AttachmentStore({ client: s3.client, bucket: s3.bucket, bucketPrefix: s3.prefix, database: config.postgres.db, indexFile: join(config.backup.dir, `attachment-store.${config.postgres.db}.index`) })
+      : null,
     database,
     databaseAdmin: new DatabaseAdmin(database),
     odoo: new OdooControl(stack, config.docker.odooService, config.odoo.url, config.odoo.stopTimeoutSeconds),
@@ -58,6 +63,7 @@ export function buildServices(config: Config): Services {
       odooStopTimeoutSeconds: config.odoo.stopTimeoutSeconds,
       addonsDir: config.addonsDir,
       backupDir: config.backup.dir,
+      backupFilestore: config.attachmentStore.backupFilestore,
     },
   };
 }

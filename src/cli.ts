@@ -12,6 +12,7 @@ import { list } from './cli-commands/list.js';
 import { prune } from './cli-commands/prune.js';
 import { restore } from './cli-commands/restore.js';
 import { status } from './cli-commands/status.js';
+import { sync } from './cli-commands/sync.js';
 import { usageError } from './cli-commands/usage-error.js';
 import { verify } from './cli-commands/verify.js';
 import { drill } from './cli-commands/drill.js';
@@ -20,7 +21,7 @@ import { printableInput } from './format.js';
 export { EXIT, type CliIo } from './cli-commands/cli-command.js';
 
 /** Every `odoo-ops` subcommand, one module each under cli-commands/. */
-const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, importCli, exportCli, verify, drill, prune, doctor, bot];
+const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, importCli, exportCli, verify, drill, prune, sync, doctor, bot];
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 

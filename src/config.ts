@@ -52,6 +52,8 @@ export interface Config {
   timeZone: string;
   /** Null: local-only backups. */
   r2: R2Config | null;
+  /** The attachment store (R2 only): seconds between syncs, and whether archives carry the filestore or its index. */
+  attachmentStore: { syncIntervalSeconds: number; backupFilestore: 'archive' | 'store' };
   /** Every secret value in force, so that logs and error texts can scrub them. */
   secrets: string[];
 }
@@ -124,6 +126,8 @@ const envSchema = z.object({
   CF_R2_ACCESS_KEY_ID: text().optional(),
   CF_R2_SECRET_ACCESS_KEY: text().optional(),
   CF_R2_PREFIX: text().default(''),
+  ATTACHMENT_SYNC_INTERVAL: integer(5, 86400, 'a whole number of seconds from 5 to 86400').default(60),
+  BACKUP_FILESTORE: matching((v) => v === 'archive' || v === 'store', '"archive" or "store"').default('archive'),
 });
 
 type Env = Record<string, string | undefined>;
@@ -207,6 +211,10 @@ export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const v = parsed.data;
+  // Backups that name the store are useless without it: refused before anything runs.
+  if (v.BACKUP_FILESTORE === 'store' && !(v.CF_R2_ENDPOINT && v.CF_R2_BUCKET && v.CF_R2_ACCESS_KEY_ID && v.CF_R2_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(['BACKUP_FILESTORE: "store" keeps the files in the attachment store in R2: set CF_R2_ENDPOINT, CF_R2_BUCKET and its keys, or use "archive"']);
+  }
 
   const slack: SlackConfig | null =
     v.SLACK_BOT_TOKEN && v.SLACK_ALERT_CHANNEL && v.SLACK_ADMINS && (v.SLACK_APP_TOKEN || v.SLACK_SIGNING_SECRET)
@@ -249,6 +257,7 @@ export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
     },
     timeZone: v.TZ,
     r2,
+    attachmentStore: { syncIntervalSeconds: v.ATTACHMENT_SYNC_INTERVAL, backupFilestore: v.BACKUP_FILESTORE as 'archive' | 'store' },
     secrets: SECRET_VARIABLES.map((name) => values[name]).filter((s): s is string => s !== undefined),
   };
 }

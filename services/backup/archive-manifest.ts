@@ -5,6 +5,8 @@ import type { WrittenFile } from './hashing-writer.js';
 /** 2 adds `tables` and `attachments` (counted in the dump's snapshot); readers accept 1 and 2. */
 export const MANIFEST_FORMAT_VERSION = 2;
 export const MEMBERS = ['database.dump', 'filestore.tar.gz', 'addons.tar.gz'] as const;
+/** In place of filestore.tar.gz in a backup of the second kind (BACKUP_FILESTORE=store): the files are in the attachment store. */
+export const FILESTORE_INDEX = 'filestore.index';
 
 export interface ArchiveManifest {
   formatVersion: number;
@@ -16,6 +18,8 @@ export interface ArchiveManifest {
   tool: string;
   /** What the archive holds when it is not the live state: e.g. the data a restore set aside. */
   origin?: string;
+  /** Present in a backup of the second kind: its filestore is in the attachment store, named by filestore.index. */
+  filestore?: { kind: 'store'; files: number; bytes: number };
   members: Record<string, { sizeBytes: number; sha256: string }>;
   /** Format 2: the row count of every table (`schema.table`), taken in the snapshot pg_dump dumped. */
   tables?: Record<string, number>;
@@ -71,9 +75,11 @@ export interface ManifestInput {
   origin?: string;
   /** See ArchiveManifest.modules; left out of the manifest when undefined. */
   modules?: Record<string, string | null> | null;
-  members: Record<(typeof MEMBERS)[number], WrittenFile>;
   /** Counted in the dump's snapshot (format 2). */
   facts?: SnapshotFacts;
+  members: Record<Exclude<(typeof MEMBERS)[number], 'filestore.tar.gz'>, WrittenFile> & { 'filestore.tar.gz'?: WrittenFile; 'filestore.index'?: WrittenFile };
+  /** A backup of the second kind: how many files its filestore.index names (they live in the attachment store). */
+  storeFiles?: { files: number; bytes: number };
 }
 
 /** `backup.info`: the key=value lines the old backup.sh wrote, for people reading the archive by hand. */
@@ -83,7 +89,8 @@ export function backupInfo(input: ManifestInput): string {
     name: input.name,
     database: input.database,
     database_dump_bytes: input.members['database.dump'].sizeBytes,
-    filestore_bytes: input.members['filestore.tar.gz'].sizeBytes,
+    filestore_bytes: input.storeFiles?.bytes ?? input.members['filestore.tar.gz']?.sizeBytes ?? 0,
+    ...(input.storeFiles ? { filestore: 'store', filestore_files: input.storeFiles.files } : {}),
     addons_bytes: input.members['addons.tar.gz'].sizeBytes,
     postgres_version: input.postgresVersion,
     odoo_version: input.odooVersion,
@@ -98,7 +105,10 @@ export function backupInfo(input: ManifestInput): string {
 /** `manifest.json`: what a restore checks every member against. */
 export function archiveManifest(input: ManifestInput, info: { sizeBytes: number; sha256: string }): ArchiveManifest {
   const members: ArchiveManifest['members'] = {};
-  for (const member of MEMBERS) members[member] = { sizeBytes: input.members[member].sizeBytes, sha256: input.members[member].sha256 };
+  for (const member of [...MEMBERS, FILESTORE_INDEX] as const) {
+    const written = input.members[member];
+    if (written) members[member] = { sizeBytes: written.sizeBytes, sha256: written.sha256 };
+  }
   members['backup.info'] = info;
   return {
     formatVersion: MANIFEST_FORMAT_VERSION,
@@ -110,6 +120,7 @@ export function archiveManifest(input: ManifestInput, info: { sizeBytes: number;
     tool: input.tool,
     ...(input.origin ? { origin: input.origin } : {}),
     ...(input.modules !== undefined ? { modules: input.modules } : {}),
+    ...(input.storeFiles ? { filestore: { kind: 'store', files: input.storeFiles.files, bytes: input.storeFiles.bytes } } : {}),
     members,
     ...(input.facts ? { tables: input.facts.tables, attachments: input.facts.attachments } : {}),
   };

@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { MANIFEST_FORMAT_VERSION, MEMBERS, parseArchiveManifest, type ArchiveManifest } from '../backup/archive-manifest.js';
+import { parseFilestoreIndex, type FilestoreIndexEntry } from '../attachment-store/filestore-index.js';
+import { FILESTORE_INDEX, MANIFEST_FORMAT_VERSION, MEMBERS, parseArchiveManifest, type ArchiveManifest } from '../backup/archive-manifest.js';
 import { HashingCounter } from '../backup/hashing-writer.js';
 import { ADDONS_LAYOUT, TarEntryChecker, type TarballLayout, type TarRules } from './tar-entry-checker.js';
 
@@ -33,6 +34,8 @@ export interface VerifiedArchive {
   filestoreBytes: number;
   /** How to extract filestore.tar.gz: which folder (`filestore/<db>/`), how many leading path parts to drop, its rules. */
   filestoreLayout: TarballLayout;
+  /** A backup of the second kind: the files filestore.index names (restore them with restoreFromStore). */
+  storeEntries?: FilestoreIndexEntry[];
   addonsBytes: number;
   /** What a restore of this archive should tell the user though the checks passed (another database, parts ignored). */
   warnings: string[];
@@ -195,7 +198,7 @@ export async function verifyArchive(archive: string, membersDir: string, options
   try {
     await parseTar(archive, archiveHash, (entry) => {
           const member = entry.path.split('/').filter((part) => part !== '' && part !== '.').slice(1).join('/');
-          const wanted = entry.type === 'File' && [...MEMBERS, 'backup.info', 'manifest.json'].includes(member);
+          const wanted = entry.type === 'File' && [...MEMBERS, FILESTORE_INDEX, 'backup.info', 'manifest.json'].includes(member);
           if (!wanted) {
             entry.resume();
             return;
@@ -203,7 +206,7 @@ export async function verifyArchive(archive: string, membersDir: string, options
           const path = join(membersDir, member);
           const counter = new HashingCounter();
           inFlight.push(counter);
-          const small = member === 'backup.info' || member === 'manifest.json';
+          const small = member === 'backup.info' || member === 'manifest.json' || member === FILESTORE_INDEX;
           const chunks: Buffer[] = [];
           const keep = new PassThrough();
           if (small) keep.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -294,8 +297,21 @@ export async function verifyArchive(archive: string, membersDir: string, options
   } else {
     checks.push({ check: 'manifest', ok: true, detail: 'none (archive of the old layout): members cannot be verified by checksum' });
   }
-  for (const required of ['database.dump', 'filestore.tar.gz'] as const) {
+  // A backup of the second kind carries filestore.index instead of filestore.tar.gz (its files are in the attachment store).
+  const storeKind = found.has(FILESTORE_INDEX) || manifest?.members[FILESTORE_INDEX] !== undefined;
+  for (const required of ['database.dump', storeKind ? FILESTORE_INDEX : 'filestore.tar.gz'] as const) {
     if (!found.has(required) && !manifest?.members[required]) checks.push({ check: required, ok: false, detail: 'missing from the archive' });
+  }
+  let storeEntries: FilestoreIndexEntry[] | undefined;
+  const indexText = texts.get(FILESTORE_INDEX);
+  if (indexText !== undefined) {
+    try {
+      storeEntries = parseFilestoreIndex(indexText);
+      const bytes = storeEntries.reduce((sum, e) => sum + e.size, 0);
+      checks.push({ check: 'filestore.index readable', ok: true, detail: `${storeEntries.length} files, ${bytes} bytes, in the attachment store` });
+    } catch (error) {
+      checks.push({ check: 'filestore.index readable', ok: false, detail: (error as Error).message });
+    }
   }
 
   const info = texts.get('backup.info');
@@ -332,7 +348,7 @@ export async function verifyArchive(archive: string, membersDir: string, options
       ['filestore.tar.gz', members.filestore],
       ['addons.tar.gz', members.addons],
     ] as const) {
-      if (path === null) continue;
+      if (path === null || (member === 'filestore.tar.gz' && storeKind)) continue;
       let entries: TarEntryInfo[];
       try {
         entries = await tarballEntries(path);
@@ -371,5 +387,6 @@ export async function verifyArchive(archive: string, membersDir: string, options
       checks.push({ check: 'database.dump readable', ok: false, detail: `pg_restore --list fails: ${(error as Error).message}` });
     }
   }
-  return { ok: checks.every((c) => c.ok), checks, manifest, sha256, database, members, filestoreBytes, filestoreLayout: filestorePlan, addonsBytes, warnings };
+  if (storeEntries) filestoreBytes = storeEntries.reduce((sum, e) => sum + e.size, 0);
+  return { ok: checks.every((c) => c.ok), checks, manifest, sha256, database, members, filestoreBytes, filestoreLayout: filestorePlan, addonsBytes, warnings, ...(storeEntries ? { storeEntries } : {}) };
 }

@@ -5,7 +5,8 @@ import { asOperationError, OperationError } from '../../operation-error.js';
 import { ADDONS_LEFTOVER } from '../../restore/restore-names.js';
 import type { Services } from '../../services.js';
 import { archiveDirectory } from '../archive-directory.js';
-import { archiveManifest, backupInfo } from '../archive-manifest.js';
+import { archiveManifest, backupInfo, FILESTORE_INDEX } from '../archive-manifest.js';
+import { buildFilestoreIndex, formatFilestoreIndex } from '../../attachment-store/filestore-index.js';
 import { ArchiveWriter, type WrittenArchive } from '../archive-writer.js';
 import { ChunkedSpool } from '../chunked-spool.js';
 import { SnapshotSession, snapshotFacts, type SnapshotFacts } from '../../database/snapshot-session.js';
@@ -68,8 +69,11 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
     if (!finished) await writer.abort();
   });
 
-  const filestoreDone = step('filestore', () =>
-    archiveDirectory(
+  // BACKUP_FILESTORE=store: sync, then the archive carries only filestore.index (a set-aside source is always archived whole).
+  const store = !source && services.settings.backupFilestore === 'store' ? services.attachmentStore ?? null : null;
+  if (!source && services.settings.backupFilestore === 'store' && !store) throw new OperationError('filestore', 'BACKUP_FILESTORE=store needs the attachment store in R2, which is not configured');
+  const filestoreDone = step<WrittenFile | StoreIndexMember>('filestore', () =>
+    store ? storeIndexMember(services, store) : archiveDirectory(
       source
         ? { stage: 'filestore', cwd: source.filestoreDir, paths: ['.'], prefix: `filestore/${services.settings.database}`, missingHint: 'the set-aside filestore is missing' }
         : {
@@ -90,8 +94,13 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
       bytes('addons'),
     ),
   );
-  const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(() =>
-    step('archive', () => Promise.all([writer.appendSpool('filestore.tar.gz', spools.filestore), writer.appendSpool('addons.tar.gz', spools.addons)])),
+  const directoriesAppended = Promise.all([filestoreDone, addonsDone]).then(([filestoreMember]) =>
+    step('archive', () =>
+      Promise.all([
+        'index' in filestoreMember ? writer.appendBuffer(FILESTORE_INDEX, filestoreMember.index) : writer.appendSpool('filestore.tar.gz', spools.filestore),
+        writer.appendSpool('addons.tar.gz', spools.addons),
+      ]),
+    ),
   );
   const counted = countedLater();
   const settled = await Promise.allSettled([
@@ -115,9 +124,9 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
   ]);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const [dump, filestore, addons, pgVersion, odoo, , [facts, checks], modules] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+  const [dump, filestoreMember, addons, pgVersion, odoo, , [facts, checks], modules] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
     WrittenFile,
-    WrittenFile,
+    WrittenFile | StoreIndexMember,
     WrittenFile,
     string,
     string,
@@ -136,7 +145,11 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
       tool: TOOL,
       origin: source?.origin,
       modules,
-      members: { 'database.dump': dump, 'filestore.tar.gz': filestore, 'addons.tar.gz': addons },
+      members:
+        'index' in filestoreMember
+          ? { 'database.dump': dump, [FILESTORE_INDEX]: filestoreMember.written, 'addons.tar.gz': addons }
+          : { 'database.dump': dump, 'filestore.tar.gz': filestoreMember, 'addons.tar.gz': addons },
+      ...('index' in filestoreMember ? { storeFiles: filestoreMember.storeFiles } : {}),
       facts,
     };
     const info = Buffer.from(backupInfo(input));
@@ -151,4 +164,32 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
     await rename(target.partial, services.local.pathOf(target.name));
     return complete;
   });
+}
+
+interface StoreIndexMember {
+  index: Buffer;
+  written: WrittenFile;
+  storeFiles: { files: number; bytes: number };
+}
+
+/**
+ * The filestore of a backup of the second kind: a sync pass (the files the
+ * archive names are in the store before the archive exists), then
+ * filestore.index of the files the store holds. A failed upload fails the
+ * backup (it would name files the store lacks); files whose content does not
+ * match their name cannot be stored and are left out (the completeness check names the rows).
+ */
+async function storeIndexMember(services: Services, store: NonNullable<Services['attachmentStore']>): Promise<StoreIndexMember> {
+  const dir = join(services.settings.odooDataDir, 'filestore', services.settings.database);
+  const synced = await store.syncOnce(dir);
+  if (synced.failed.length > 0) {
+    throw new OperationError('filestore', `${synced.failed.length} file(s) could not be uploaded to the attachment store (${synced.failed[0]!.message}); the backup would not be complete`);
+  }
+  const { entries } = await buildFilestoreIndex(store, dir);
+  const index = Buffer.from(formatFilestoreIndex(entries));
+  return {
+    index,
+    written: { sizeBytes: index.length, sha256: createHash('sha256').update(index).digest('hex') },
+    storeFiles: { files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) },
+  };
 }
