@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { parseFilestoreIndex } from '../../services/attachment-store/filestore-index.js';
 import { keysUnder } from '../helpers/bucket.js';
+import { changeOdooData, snapshotOdoo } from '../helpers/odoo-state.js';
 import { runCli } from '../helpers/run-cli.js';
 import { fileFingerprints, seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { testbedEnv } from '../helpers/testbed-env.js';
@@ -38,4 +39,24 @@ describe('BACKUP_FILESTORE=store', () => {
     expect(verify.code, verify.out + verify.err).toBe(0);
     expect(verify.out).toContain('filestore.index');
   }, 120_000);
+
+  it('a backup of the second kind restores: the rows and every content-addressed file come back, the files from the live filestore or the store', async () => {
+    await seedDatabase(testbed, 40);
+    await seedFilestore(testbed.stack.odoo.dataDir, testbed.stack.db.database, 8);
+    const backupDir = await mkdtemp(join(testbed.workDir, 'store-restore-'));
+    const prefix = `store-restore-${Date.now()}/`;
+    const env = testbedEnv(testbed, { BACKUP_DIR: backupDir, CF_R2_PREFIX: prefix, BACKUP_FILESTORE: 'store' });
+    const backup = await runCli(['backup', '--json'], env, testbed.workDir);
+    expect(backup.code, backup.err).toBe(0);
+    const { name } = JSON.parse(backup.out) as { name: string };
+    const hashNamed = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).filter(([f]) => /^[0-9a-f]{2}\/[0-9a-f]{40}$/.test(f)));
+    const before = await snapshotOdoo(testbed);
+    await changeOdooData(testbed);
+    const restore = await runCli(['restore', name, '--yes', '--json'], env, testbed.workDir);
+    expect(restore.code, restore.out + restore.err).toBe(0);
+    const after = await snapshotOdoo(testbed);
+    expect(after.tables).toEqual(before.tables);
+    expect(hashNamed(after.files)).toEqual(hashNamed(before.files));
+    expect(Object.keys(hashNamed(after.files)).length).toBeGreaterThan(0);
+  }, 180_000);
 });

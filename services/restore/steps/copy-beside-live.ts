@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OperationError } from '../../operation-error.js';
+import { restoreFromStore } from '../../attachment-store/restore-from-store.js';
 import { extractTarball, type Owner } from '../extract-tarball.js';
 import { ADDONS_LAYOUT } from '../tar-entry-checker.js';
 import type { VerifiedArchive } from '../verify-archive.js';
@@ -44,7 +45,16 @@ export async function copyBesideLive(run: RestoreRun, verified: VerifiedArchive,
       }
     }),
     (async () => {
-      await step('restore-filestore', () => extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreLayout, owner));
+      await step('restore-filestore', async () => {
+        // A backup of the second kind names its files (filestore.index): live copies are linked, the rest fetched from the store.
+        if (verified.storeEntries) {
+          if (!services.attachmentStore) throw new OperationError('restore-filestore', 'this backup keeps its filestore in the attachment store, and R2 is not configured; nothing was changed');
+          const liveDir = join(services.settings.odooDataDir, 'filestore', db);
+          await restoreFromStore({ entries: verified.storeEntries, liveDir, targetDir: stagedFilestore, store: services.attachmentStore, owner: owner ?? undefined });
+          return;
+        }
+        await extractTarball(verified.members.filestore, stagedFilestore, verified.filestoreLayout, owner);
+      });
       if (withAddons) await step('restore-addons', () => extractTarball(verified.members.addons!, stagedAddons, ADDONS_LAYOUT, owner));
     })(),
   ]);
