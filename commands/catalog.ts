@@ -27,7 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { name: 'export', summary: "a backup as Odoo's database-manager zip (dump.sql, filestore/, manifest.json)", slack: null, cli: 'export <name> [--out FILE] [--no-filestore] [--json]' },
   { name: 'verify', summary: 'check one backup (checksums, archives, pg_restore --list) without restoring it', slack: null, cli: 'verify <name> [--json]' },
-  // slack: 'drill [name]' once the lead wires /odoo drill (help offers only what runs).
+  // Terminal-only until `/odoo drill` is wired in src/slack (help offers only what runs).
   { name: 'drill', summary: 'restore drill: a backup (the newest, from R2) restored into a scratch database and checked, Odoo untouched', slack: null, cli: 'drill [name] [--json]' },
   { name: 'prune', summary: 'delete backups older than BACKUP_RETENTION_DAYS now (the newest is always kept), and the data kept by the last restore', slack: null, cli: 'prune [--dry-run] [--json]' },
   { name: 'sync', summary: 'one pass of the attachment store sync: new filestore files uploaded once to R2', slack: null, cli: 'sync [--json]' },
