@@ -1,5 +1,6 @@
 import { importCommand, planImportCommand } from '../../commands/import.js';
 import type { ImportOutcome, ImportPlan } from '../../services/odoo-zip/run-import.js';
+import { untilInterrupted } from './until-interrupted.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 
@@ -50,23 +51,15 @@ export const importCli: CliCommand = {
       return planned.plan.problems.length > 0 ? EXIT.failed : EXIT.usage;
     }
     logger.info({ command: 'import', actor, ...options }, 'import started');
-    const cancel = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => cancel.abort(`interrupted (${signal})`);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let outcome: ImportOutcome;
-    try {
-      outcome = await importCommand(services, {
+    const outcome = await untilInterrupted(io, 'import', (signal) =>
+      importCommand(services, {
         file: positionals[0]!,
         startedBy: actor,
         options,
-        signal: cancel.signal,
+        signal,
         onProgress: io.interactive && !values.json ? (p) => p.state === 'started' && io.stderr.write(`${p.stage}…\n`) : undefined,
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+      }),
+    );
     if (outcome.ok) logger.info({ command: 'import', durationMs: outcome.durationMs, downtimeMs: outcome.downtimeMs }, 'import succeeded');
     else logger.error({ command: 'import', stage: outcome.error.stage, err: outcome.error, liveUntouched: outcome.liveUntouched }, 'import failed');
     if (values.json) {

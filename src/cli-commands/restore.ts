@@ -1,5 +1,6 @@
 import { checkBackupName, planRestore, restoreCommand } from '../../commands/restore.js';
 import { renderRestoreOutcomeText, renderRestorePlanText } from '../render-text.js';
+import { untilInterrupted } from './until-interrupted.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 
@@ -37,26 +38,15 @@ export const restore: CliCommand = {
     logger.info({ command: 'restore', actor, name: planned.plan.backup.name, ...options }, 'restore started');
     // Ctrl-C or a stop cancels cleanly before the switch; during the switch it
     // waits for the switch (or its rollback) to end instead of killing it half-way.
-    const cancel = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      io.stderr.write(`odoo-ops restore: ${signal}: stopping as soon as nothing is left half-done…\n`);
-      cancel.abort(`interrupted (${signal})`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let outcome;
-    try {
-      outcome = await restoreCommand(services, {
+    const outcome = await untilInterrupted(io, 'restore', (signal) =>
+      restoreCommand(services, {
         name: planned.plan.backup.name,
         startedBy: actor,
         options,
-        signal: cancel.signal,
+        signal,
         onProgress: io.interactive && !values.json ? (p) => p.state === 'started' && io.stderr.write(`${p.stage}…\n`) : undefined,
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+      }),
+    );
     if (outcome.ok) logger.info({ command: 'restore', name: outcome.name, durationMs: outcome.durationMs, downtimeMs: outcome.downtimeMs }, 'restore succeeded');
     else logger.error({ command: 'restore', stage: outcome.error.stage, err: outcome.error, liveUntouched: outcome.liveUntouched }, 'restore failed');
     if (values.json) {
