@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { backupCommand } from '../commands/backup.js';
+import { drillCommand, type DrillReply } from '../commands/drill.js';
 import { splitFutureDated } from '../services/backup/backup-name.js';
 import { overdueVerdict } from '../services/backup/backup-schedule.js';
 import type { BackupOutcome } from '../services/backup/run-backup.js';
@@ -8,6 +9,7 @@ import { listBackups } from '../services/storage/backup-catalog.js';
 import type { Logger } from './logger.js';
 import type { RunningOperations } from './running-operations.js';
 import { renderBackupOutcome, renderOverdue } from './slack/render-backup.js';
+import { renderDrillOutcome } from './slack/render-drill.js';
 import type { ChannelNotifier } from './slack/slack-notifier.js';
 
 const HOUR = 3_600_000;
@@ -22,12 +24,14 @@ export interface SchedulerOptions {
 }
 
 /**
- * Runs a backup on BACKUP_SCHEDULE (in TZ) and posts every result to the alert
- * channel; checks at start and hourly whether backups are overdue and then
- * posts "backups are overdue" at most once a day until one succeeds.
+ * Runs a backup on BACKUP_SCHEDULE and a restore drill on DRILL_SCHEDULE (in
+ * TZ) and posts every result to the alert channel; checks at start and hourly
+ * whether backups are overdue and then posts "backups are overdue" at most
+ * once a day until one succeeds.
  */
 export class BackupScheduler {
   private task: ScheduledTask | null = null;
+  private drillTask: ScheduledTask | null = null;
   private overdueTimer: NodeJS.Timeout | null = null;
   private lastOverdueAlert: Date | null = null;
   private readonly watchingSince: Date;
@@ -48,9 +52,14 @@ export class BackupScheduler {
     const { schedule, timeZone } = this.services.settings;
     this.task = cron.createTask(schedule, () => this.onSchedule(), { timezone: timeZone, noOverlap: true, name: 'scheduled-backup' });
     void this.task.start();
+    const { drillSchedule } = this.services.settings;
+    if (drillSchedule) {
+      this.drillTask = cron.createTask(drillSchedule, () => this.onDrillSchedule(), { timezone: timeZone, noOverlap: true, name: 'restore-drill' });
+      void this.drillTask.start();
+    }
     void this.checkOverdue();
     this.overdueTimer = setInterval(() => void this.checkOverdue(), this.options.overdueCheckEveryMs ?? HOUR);
-    this.logger.info({ schedule, timeZone }, 'scheduler started');
+    this.logger.info({ schedule, drillSchedule: drillSchedule ?? null, timeZone }, 'scheduler started');
   }
 
   async stop(): Promise<void> {
@@ -58,6 +67,8 @@ export class BackupScheduler {
     this.overdueTimer = null;
     await this.task?.destroy();
     this.task = null;
+    await this.drillTask?.destroy();
+    this.drillTask = null;
   }
 
   /** The cron job: a scheduled backup, tracked so that the bot can stop cleanly; skipped once it is stopping. */
@@ -80,6 +91,25 @@ export class BackupScheduler {
     }
     await this.notifier.post(renderBackupOutcome(outcome, { trigger: 'scheduled', redact: this.redact }), 'scheduled backup');
     return outcome;
+  }
+
+  /** The drill's cron job, tracked like a scheduled backup; skipped once the bot is stopping. */
+  private async onDrillSchedule(): Promise<void> {
+    const operations = this.options.operations;
+    const running = operations ? operations.run(() => this.runScheduledDrill()) : this.runScheduledDrill();
+    if (!running) this.logger.warn({ trigger: 'schedule' }, 'scheduled drill skipped: the bot is stopping');
+    await running;
+  }
+
+  /** The scheduled restore drill (newest backup, from R2 when configured): its result, passed or not, posted to the alert channel. */
+  async runScheduledDrill(): Promise<DrillReply> {
+    this.logger.info({ trigger: 'schedule' }, 'scheduled drill started');
+    const reply = await drillCommand(this.services, { startedBy: 'schedule' });
+    if (reply.ok && reply.result.passed) this.logger.info({ trigger: 'schedule', backup: reply.result.backup, restoreMs: reply.result.restoreMs }, 'scheduled drill passed');
+    else if (reply.ok) this.logger.error({ trigger: 'schedule', backup: reply.result.backup, failure: reply.result.failure }, 'scheduled drill failed');
+    else this.logger.error({ trigger: 'schedule', stage: reply.error.stage, err: reply.error }, 'scheduled drill could not run');
+    await this.notifier.post(renderDrillOutcome(reply, 'scheduled', this.redact), 'scheduled drill');
+    return reply;
   }
 
   /** Posts the overdue alert when due; returns whether backups are overdue. */

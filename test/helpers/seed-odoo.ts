@@ -48,3 +48,16 @@ export async function fileFingerprints(root: string): Promise<Record<string, str
   await walk(root);
   return out;
 }
+
+/** ir_attachment rows for exactly the files in the filestore (store_fname, SHA-1 checksum), as Odoo keeps them, and one row held in the database. */
+export async function attachmentsForFilestore(testbed: TestbedInfo): Promise<void> {
+  const root = join(testbed.stack.odoo.dataDir, 'filestore', testbed.stack.db.database);
+  const rows: string[] = [];
+  for (const dir of await readdir(root)) {
+    for (const file of await readdir(join(root, dir)).catch(() => [])) {
+      const sha1 = createHash('sha1').update(await readFile(join(root, dir, file))).digest('hex');
+      rows.push(`('${file}.pdf', '${dir}/${file}', '${sha1}')`);
+    }
+  }
+  await psql(testbed, `DELETE FROM ir_attachment; INSERT INTO ir_attachment (name, store_fname, checksum) VALUES ${rows.join(', ')}; INSERT INTO ir_attachment (name, db_datas) VALUES ('in the database', 'x')`);
+}

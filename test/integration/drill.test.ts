@@ -10,23 +10,10 @@ import { backupWorld, type BackupWorld } from '../helpers/backup-services.js';
 import { membersOf, packBackup } from '../helpers/craft-archive.js';
 import { databasesLike, odooStartedAt, snapshotOdoo } from '../helpers/odoo-state.js';
 import { psql } from '../helpers/postgres.js';
-import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
+import { attachmentsForFilestore, seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 
 const testbed = inject('testbed');
 const db = testbed.stack.db.database;
-
-/** ir_attachment rows for exactly the files in the filestore (store_fname, SHA-1 checksum), as Odoo keeps them. */
-async function attachmentsForFilestore(): Promise<void> {
-  const root = join(testbed.stack.odoo.dataDir, 'filestore', db);
-  const rows: string[] = [];
-  for (const dir of await readdir(root)) {
-    for (const file of await readdir(join(root, dir)).catch(() => [])) {
-      const sha1 = createHash('sha1').update(await readFile(join(root, dir, file))).digest('hex');
-      rows.push(`('${file}.pdf', '${dir}/${file}', '${sha1}')`);
-    }
-  }
-  await psql(testbed, `DELETE FROM ir_attachment; INSERT INTO ir_attachment (name, store_fname, checksum) VALUES ${rows.join(', ')}; INSERT INTO ir_attachment (name, db_datas) VALUES ('in the database', 'x')`);
-}
 
 describe('restore drill', () => {
   let world: BackupWorld;
@@ -35,7 +22,7 @@ describe('restore drill', () => {
     await rm(join(testbed.stack.odoo.dataDir, 'filestore', db), { recursive: true, force: true });
     await seedDatabase(testbed, 300);
     await seedFilestore(testbed.stack.odoo.dataDir, db, 12, 4096);
-    await attachmentsForFilestore();
+    await attachmentsForFilestore(testbed);
     world = await backupWorld(testbed);
   });
 

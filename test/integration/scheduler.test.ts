@@ -7,7 +7,7 @@ import { BackupScheduler } from '../../src/scheduler.js';
 import { createMessagingClient, SlackNotifier } from '../../src/slack/slack-notifier.js';
 import { backupWorld } from '../helpers/backup-services.js';
 import { capturedLogger } from '../helpers/captured-logger.js';
-import { seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
+import { attachmentsForFilestore, seedDatabase, seedFilestore } from '../helpers/seed-odoo.js';
 import { withStopped } from '../helpers/stack-faults.js';
 import { createDockerClient } from '../../services/docker/docker-client.js';
 import { freePort } from '../testbed/free-port.js';
@@ -46,6 +46,32 @@ describe('scheduled backups post their result to the alert channel', () => {
     } finally {
       await s.stop();
     }
+  });
+
+  it('a scheduled restore drill posts its result to the alert channel: the backup it proved, from R2, its checks and RTO', async () => {
+    await attachmentsForFilestore(testbed);
+    const { scheduler: s } = await scheduler();
+    const backup = await s.runScheduledBackup();
+    expect(backup.ok).toBe(true);
+    const before = slack.calls.length;
+    const reply = await s.runScheduledDrill();
+    expect(reply.ok && reply.result.passed, JSON.stringify(reply)).toBe(true);
+    const post = slack.calls.slice(before).find((c) => c.method === 'chat.postMessage')!;
+    expect(post.body.channel).toBe(CHANNEL);
+    expect(textOf(post)).toContain('Restore drill passed');
+    expect(textOf(post)).toContain(backup.ok ? backup.name : 'unreachable');
+    expect(textOf(post)).toContain('from R2');
+    expect(textOf(post)).toContain('(RTO)');
+  });
+
+  it('a scheduled drill that cannot prove a backup (none exists) is an alert, never a silent pass', async () => {
+    const { scheduler: s } = await scheduler();
+    const before = slack.calls.length;
+    const reply = await s.runScheduledDrill();
+    expect(reply.ok && reply.result.passed).toBe(false);
+    const post = slack.calls.slice(before).find((c) => c.method === 'chat.postMessage')!;
+    expect(post.body.channel).toBe(CHANNEL);
+    expect(textOf(post)).toContain(':rotating_light: Restore drill');
   });
 
   it('a failure is an alert naming the stage, the cause and what to run next', async () => {
