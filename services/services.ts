@@ -55,6 +55,8 @@ export interface Services {
     odooStopTimeoutSeconds: number;
     addonsDir: string;
     backupDir: string;
+    /** ATTACHMENT_SYNC_INTERVAL: seconds between the bot's attachment store syncs (absent: no timer). */
+    syncIntervalSeconds?: number;
     /** BACKUP_FILESTORE (absent means `archive`). */
     backupFilestore?: 'archive' | 'store';
   };

@@ -64,6 +64,7 @@ export function buildServices(config: Config): Services {
       addonsDir: config.addonsDir,
       backupDir: config.backup.dir,
       backupFilestore: config.attachmentStore.backupFilestore,
+      syncIntervalSeconds: config.attachmentStore.syncIntervalSeconds,
     },
   };
 }

@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { backupCommand } from '../commands/backup.js';
 import { drillCommand, type DrillReply } from '../commands/drill.js';
+import { syncCommand, type SyncReply } from '../commands/sync.js';
 import { splitFutureDated } from '../services/backup/backup-name.js';
 import { overdueVerdict } from '../services/backup/backup-schedule.js';
 import type { BackupOutcome } from '../services/backup/run-backup.js';
@@ -10,10 +11,13 @@ import type { Logger } from './logger.js';
 import type { RunningOperations } from './running-operations.js';
 import { renderBackupOutcome, renderOverdue } from './slack/render-backup.js';
 import { renderDrillOutcome } from './slack/render-drill.js';
+import { renderSyncFailing, renderSyncRecovered } from './slack/render-sync.js';
 import type { ChannelNotifier } from './slack/slack-notifier.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** Failed sync passes in a row before the channel is told: a blip of R2 is retried quietly, an outage is not. */
+const SYNC_FAILURES_BEFORE_ALERT = 3;
 
 export interface SchedulerOptions {
   /** How often to check for overdue backups (hourly). */
@@ -33,6 +37,10 @@ export class BackupScheduler {
   private task: ScheduledTask | null = null;
   private drillTask: ScheduledTask | null = null;
   private overdueTimer: NodeJS.Timeout | null = null;
+  private syncTimer: NodeJS.Timeout | null = null;
+  /** Passes of the attachment store sync that failed in a row, and whether the channel was told. */
+  private syncFailures = 0;
+  private syncAlerted = false;
   private lastOverdueAlert: Date | null = null;
   private readonly watchingSince: Date;
   private readonly now: () => Date;
@@ -59,12 +67,22 @@ export class BackupScheduler {
     }
     void this.checkOverdue();
     this.overdueTimer = setInterval(() => void this.checkOverdue(), this.options.overdueCheckEveryMs ?? HOUR);
+    const { syncIntervalSeconds } = this.services.settings;
+    if (this.services.attachmentStore && syncIntervalSeconds) {
+      // One pass at a time: a slow pass delays the next rather than overlapping it.
+      const tick = () => {
+        this.syncTimer = setTimeout(() => void this.runSync().finally(() => this.syncTimer !== null && tick()), syncIntervalSeconds * 1000);
+      };
+      tick();
+    }
     this.logger.info({ schedule, drillSchedule: drillSchedule ?? null, timeZone }, 'scheduler started');
   }
 
   async stop(): Promise<void> {
     if (this.overdueTimer) clearInterval(this.overdueTimer);
     this.overdueTimer = null;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
     await this.task?.destroy();
     this.task = null;
     await this.drillTask?.destroy();
@@ -109,6 +127,30 @@ export class BackupScheduler {
     else if (reply.ok) this.logger.error({ trigger: 'schedule', backup: reply.result.backup, failure: reply.result.failure }, 'scheduled drill failed');
     else this.logger.error({ trigger: 'schedule', stage: reply.error.stage, err: reply.error }, 'scheduled drill could not run');
     await this.notifier.post(renderDrillOutcome(reply, 'scheduled', this.redact), 'scheduled drill');
+    return reply;
+  }
+
+  /**
+   * One pass of the attachment store sync (every ATTACHMENT_SYNC_INTERVAL).
+   * After SYNC_FAILURES_BEFORE_ALERT failed passes in a row the alert channel
+   * is told once, with the cause; the first good pass after that says so.
+   */
+  async runSync(): Promise<SyncReply> {
+    const reply = await syncCommand(this.services);
+    const failed = !reply.ok || reply.result.failed.length > 0;
+    if (!failed) {
+      if (this.syncAlerted) await this.notifier.post(renderSyncRecovered(this.syncFailures), 'sync recovered');
+      this.syncFailures = 0;
+      this.syncAlerted = false;
+      return reply;
+    }
+    this.syncFailures += 1;
+    const cause = reply.ok ? reply.warnings.join('; ') : reply.error.userMessage;
+    this.logger.warn({ failures: this.syncFailures, cause: this.redact(cause) }, 'attachment sync failed');
+    if (this.syncFailures >= SYNC_FAILURES_BEFORE_ALERT && !this.syncAlerted) {
+      this.syncAlerted = true;
+      await this.notifier.post(renderSyncFailing(this.syncFailures, this.redact(cause)), 'sync failing');
+    }
     return reply;
   }
 

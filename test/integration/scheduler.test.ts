@@ -74,6 +74,23 @@ describe('scheduled backups post their result to the alert channel', () => {
     expect(textOf(post)).toContain(':rotating_light: Restore drill');
   });
 
+  it('an attachment sync that keeps failing (R2 down) raises one alert with the cause, not one per pass', async () => {
+    const { scheduler: s } = await scheduler({ CF_R2_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
+    const before = slack.calls.length;
+    const failing = () => slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage' && textOf(c).includes('Attachment sync is failing'));
+    for (let pass = 1; pass <= 2; pass++) {
+      const reply = await s.runSync();
+      expect(reply.ok && reply.result.failed.length === 0).toBe(false);
+    }
+    expect(failing()).toHaveLength(0);
+    await s.runSync();
+    expect(failing()).toHaveLength(1);
+    expect(failing()[0]!.body.channel).toBe(CHANNEL);
+    expect(textOf(failing()[0]!)).toContain('3 passes in a row');
+    await s.runSync();
+    expect(failing()).toHaveLength(1);
+  }, 120_000);
+
   it('a failure is an alert naming the stage, the cause and what to run next', async () => {
     const { scheduler: s } = await scheduler();
     const before = slack.calls.length;
