@@ -14,8 +14,9 @@ function filestoreDir(services: Services): string {
  * ATTACHMENT_SYNC_INTERVAL, and a backup runs first). It does not take the
  * operation lock: a sync only adds objects under the store's own prefix and
  * never races a backup or restore for anything; two syncs are kept apart by the
- * store's index lock. Files that could not be stored are warnings, and make
- * the reply a failure only when some upload failed (they are tried again next pass).
+ * store's index lock. `ok` means the pass ran; files that could not be stored
+ * are warnings, and `result.failed` names the uploads that failed (tried again
+ * next pass; the bot's scheduler counts such a pass as failed).
  */
 export async function syncCommand(services: Services): Promise<SyncReply> {
   if (!services.attachmentStore) return { ok: false, error: new OperationError('sync', 'the attachment store needs R2: set CF_R2_ENDPOINT, CF_R2_BUCKET and its keys') };
