@@ -212,26 +212,19 @@ export class AttachmentStore {
       }
       // Large: check the name first (no upload of a wrong file), then upload a stream hashed again on the way.
       if ((await sha1OfFile(path)) !== sha1) return (await this.changedSince(path, before)) ? { kind: 'changing' } : { kind: 'mismatched' };
-      const hash = createHash('sha1');
-      let bytes = 0;
-      const hashing = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
+      const hashing = sha1PassThrough();
       const source = createReadStream(path);
-      source.on('error', (e) => hashing.destroy(e));
+      source.on('error', (e) => hashing.stream.destroy(e));
       const upload = new Upload({
         client: this.options.client,
-        params: { Bucket: this.options.bucket, Key: this.key(storeFname), Body: source.pipe(hashing), Metadata: { sha1 } },
+        params: { Bucket: this.options.bucket, Key: this.key(storeFname), Body: source.pipe(hashing.stream), Metadata: { sha1 } },
         partSize: Math.max(this.partSize, Math.ceil(before.size / 10_000)),
         queueSize: 2,
         leavePartsOnError: false,
       });
       await upload.done();
-      if (hash.digest('hex') !== sha1 || bytes !== before.size) {
+      const bytes = hashing.bytes();
+      if (hashing.digest() !== sha1 || bytes !== before.size) {
         // Rewritten during the upload: what went up is not this name's content.
         await this.deleteKeys([this.key(storeFname)]);
         return { kind: 'changing' };
@@ -309,22 +302,14 @@ export class AttachmentStore {
   async fetchObject(storeFname: string, destination: string): Promise<number> {
     const sha1 = sha1OfStoreFname(storeFname);
     const answer = await this.options.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(storeFname) }));
-    const hash = createHash('sha1');
-    let bytes = 0;
-    const hashing = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const hashing = sha1PassThrough();
     const partial = `${destination}.part`;
     await mkdir(dirname(destination), { recursive: true });
     try {
-      await pipeline(answer.Body as Readable, hashing, createWriteStream(partial));
-      if (hash.digest('hex') !== sha1) throw new OperationError('fetch', `the stored file ${storeFname} does not match its name`);
+      await pipeline(answer.Body as Readable, hashing.stream, createWriteStream(partial));
+      if (hashing.digest() !== sha1) throw new OperationError('fetch', `the stored file ${storeFname} does not match its name`);
       await rename(partial, destination);
-      return bytes;
+      return hashing.bytes();
     } catch (error) {
       await rm(partial, { force: true });
       throw error;
@@ -348,4 +333,18 @@ export class AttachmentStore {
       if (answer.Errors?.length) throw new Error(`${answer.Errors.length} stored files could not be deleted: ${answer.Errors[0]!.Message ?? answer.Errors[0]!.Code}`);
     }
   }
+}
+
+/** A pass-through stream that hashes (SHA-1) and counts what flows through it: uploads and fetches check a file's name on the way. */
+function sha1PassThrough(): { stream: Transform; digest(): string; bytes(): number } {
+  const hash = createHash('sha1');
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, digest: () => hash.digest('hex'), bytes: () => bytes };
 }

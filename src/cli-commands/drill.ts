@@ -1,5 +1,5 @@
 import { drillCommand, type DrillReply } from '../../commands/drill.js';
-import { checkBackupName } from '../../commands/restore.js';
+import { backupNameUsage } from './backup-name-usage.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 
@@ -20,11 +20,7 @@ export const drill: CliCommand = {
   name: 'drill',
   options: { json: { type: 'boolean' } },
   positionals: 1,
-  checkUsage(_values, positionals) {
-    if (positionals[0] === undefined) return null;
-    const checked = checkBackupName(positionals[0]);
-    return checked.ok ? null : checked.error.userMessage;
-  },
+  checkUsage: backupNameUsage({ optional: true }),
   async run(io, values, positionals) {
     const context = operationContext(io);
     if (typeof context === 'number') return context;

@@ -1,5 +1,5 @@
 import { exportCommand } from '../../commands/export.js';
-import { checkBackupName } from '../../commands/restore.js';
+import { backupNameUsage } from './backup-name-usage.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 
@@ -7,10 +7,7 @@ export const exportCli: CliCommand = {
   name: 'export',
   options: { out: { type: 'string' }, 'no-filestore': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: 1,
-  checkUsage(_values, positionals) {
-    const checked = checkBackupName(positionals[0]);
-    return checked.ok ? null : checked.error.userMessage;
-  },
+  checkUsage: backupNameUsage(),
   async run(io, values, positionals) {
     const context = operationContext(io);
     if (typeof context === 'number') return context;

@@ -1,6 +1,7 @@
-import { checkBackupName, planRestore, restoreCommand } from '../../commands/restore.js';
+import { planRestore, restoreCommand } from '../../commands/restore.js';
 import { renderRestoreOutcomeText, renderRestorePlanText } from '../render-text.js';
 import { untilInterrupted } from './until-interrupted.js';
+import { backupNameUsage } from './backup-name-usage.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 
@@ -8,11 +9,7 @@ export const restore: CliCommand = {
   name: 'restore',
   options: { yes: { type: 'boolean' }, 'safety-backup': { type: 'boolean' }, 'no-safety-backup': { type: 'boolean' }, 'with-addons': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: 1,
-  checkUsage(_values, positionals) {
-    // A name with or without `.tar.gz`; the command itself normalises it again.
-    const checked = checkBackupName(positionals[0]);
-    return checked.ok ? null : checked.error.userMessage;
-  },
+  checkUsage: backupNameUsage(),
   async run(io, values, positionals) {
     const context = operationContext(io);
     if (typeof context === 'number') return context;

@@ -1,5 +1,6 @@
-import { checkBackupName, verifyCommand } from '../../commands/restore.js';
+import { verifyCommand } from '../../commands/restore.js';
 import { renderVerifyText } from '../render-text.js';
+import { backupNameUsage } from './backup-name-usage.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 
@@ -7,11 +8,7 @@ export const verify: CliCommand = {
   name: 'verify',
   options: { json: { type: 'boolean' } },
   positionals: 1,
-  checkUsage(_values, positionals) {
-    // A name with or without `.tar.gz`; the command itself normalises it again.
-    const checked = checkBackupName(positionals[0]);
-    return checked.ok ? null : checked.error.userMessage;
-  },
+  checkUsage: backupNameUsage(),
   async run(io, values, positionals) {
     const context = operationContext(io);
     if (typeof context === 'number') return context;
