@@ -12,6 +12,7 @@ import { createS3Client } from '../services/storage/s3-client.js';
 import type { Config } from './config.js';
 import { AttachmentStore } from '../services/attachment-store/attachment-store.js';
 import { join } from 'node:path';
+import { attachmentCompletenessCheck } from '../services/attachment-store/completeness-check.js';
 
 /**
  * The composition root: the one place that turns configuration into connected
@@ -35,6 +36,8 @@ export function buildServices(config: Config): Services {
       ? new AttachmentStore({ client: s3.client, bucket: s3.bucket, bucketPrefix: s3.prefix, database: config.postgres.db, indexFile: join(config.backup.dir, `attachment-store.${config.postgres.db}.index`) })
       : null,
     database,
+    // Every backup checks its attachments against the rows in the dump's snapshot (issue 15).
+    snapshotChecks: [attachmentCompletenessCheck()],
     databaseAdmin: new DatabaseAdmin(database),
     odoo: new OdooControl(stack, config.docker.odooService, config.odoo.url, config.odoo.stopTimeoutSeconds),
     preflight: new Preflight({ stack, database, odooUrl: config.odoo.url, backupDir: config.backup.dir, local, r2: s3, r2Backend: r2 }),

@@ -29,10 +29,13 @@ export function attachmentRowsSql(snapshot?: string): string {
   return [
     'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY;',
     ...(snapshot ? [`SET TRANSACTION SNAPSHOT '${snapshot}';`] : []),
-    `SELECT '${ROW}' || id || '|' || store_fname || '|' || coalesce(checksum, '') FROM ir_attachment WHERE store_fname IS NOT NULL AND store_fname <> '' ORDER BY id;`,
+    `${ATTACHMENT_ROWS_SELECT};`,
     'COMMIT;',
   ].join(' ');
 }
+
+/** The bare SELECT, for a caller already inside the snapshot's transaction (a SnapshotSession): no BEGIN/COMMIT of its own. */
+export const ATTACHMENT_ROWS_SELECT = `SELECT '${ROW}' || id || '|' || store_fname || '|' || coalesce(checksum, '') FROM ir_attachment WHERE store_fname IS NOT NULL AND store_fname <> '' ORDER BY id`;
 
 /**
  * Completeness of a backup against its database: every `ir_attachment` row
@@ -41,11 +44,17 @@ export function attachmentRowsSql(snapshot?: string): string {
  * filestore.index) with the SHA-1 of its `checksum` column. Missing and
  * mismatched rows are named with their ids (Odoo leaves such rows after a
  * full disk); a row without a checksum is only checked for presence.
+ * With `inTransaction`, `runQuery` already runs inside the snapshot (a
+ * SnapshotSession) and the query is the bare SELECT.
  * Side effects: the one query given to `runQuery` (read-only). A database
  * without ir_attachment rejects with PostgreSQL's message.
  */
-export async function checkAttachmentCompleteness(runQuery: QueryRunner, available: (storeFname: string) => string | undefined, options: { snapshot?: string } = {}): Promise<CompletenessResult> {
-  const lines = await runQuery(attachmentRowsSql(options.snapshot));
+export async function checkAttachmentCompleteness(
+  runQuery: QueryRunner,
+  available: (storeFname: string) => string | undefined | Promise<string | undefined>,
+  options: { snapshot?: string; inTransaction?: boolean } = {},
+): Promise<CompletenessResult> {
+  const lines = await runQuery(options.inTransaction ? ATTACHMENT_ROWS_SELECT : attachmentRowsSql(options.snapshot));
   const result: CompletenessResult = { attachmentRows: 0, files: 0, missing: [], mismatched: [] };
   const files = new Set<string>();
   for (const line of lines) {
@@ -53,7 +62,7 @@ export async function checkAttachmentCompleteness(runQuery: QueryRunner, availab
     const [id, storeFname, checksum] = line.slice(ROW.length).split('|') as [string, string, string];
     result.attachmentRows++;
     files.add(storeFname);
-    const found = available(storeFname);
+    const found = await available(storeFname);
     if (found === undefined) result.missing.push({ attachmentId: Number(id), storeFname });
     else if (checksum !== '' && checksum !== found) result.mismatched.push({ attachmentId: Number(id), storeFname, checksum, found });
   }

@@ -105,7 +105,7 @@ export async function runBackup(services: Services, request: BackupRequest): Pro
     if (uploadFailed) return { ok: false, error: uploadFailed, durationMs: took(), localArchive: target.name };
     const { pruned, discarded, warnings } = await tidyAfterBackup(run, lock);
     const locations: Location[] = services.r2 ? ['local', 'r2'] : ['local'];
-    return { ok: true, name: target.name, sizeBytes: written.sizeBytes, sha256: written.sha256, durationMs: took(), locations, pruned, discarded, warnings: [...(recovered ? [recovered] : []), ...warnings] };
+    return { ok: true, name: target.name, sizeBytes: written.sizeBytes, sha256: written.sha256, durationMs: took(), locations, pruned, discarded, warnings: [...(recovered ? [recovered] : []), ...written.warnings, ...warnings] };
   } catch (error) {
     return { ok: false, error: asOperationError('backup', error), durationMs: took() };
   } finally {

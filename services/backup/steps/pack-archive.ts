@@ -6,8 +6,9 @@ import { ADDONS_LEFTOVER } from '../../restore/restore-names.js';
 import type { Services } from '../../services.js';
 import { archiveDirectory } from '../archive-directory.js';
 import { archiveManifest, backupInfo, FILESTORE_INDEX } from '../archive-manifest.js';
-import { buildFilestoreIndex, formatFilestoreIndex } from '../../attachment-store/filestore-index.js';
+import { buildFilestoreIndex, formatFilestoreIndex, type FilestoreIndexEntry } from '../../attachment-store/filestore-index.js';
 import { ArchiveWriter, type WrittenArchive } from '../archive-writer.js';
+import type { BackupFilestore, SnapshotCheck } from '../snapshot-checks.js';
 import { ChunkedSpool } from '../chunked-spool.js';
 import { SnapshotSession, snapshotFacts, type SnapshotFacts } from '../../database/snapshot-session.js';
 import { dumpDatabase, postgresVersion } from '../dump-database.js';
@@ -37,7 +38,7 @@ async function odooVersion(services: Services): Promise<string> {
  * even when one part fails, so nothing still writes during cleanup; cancelling
  * breaks every spool; a partial archive is aborted by the cleanup.
  */
-export async function packArchive(run: BackupRun, target: BackupTarget): Promise<WrittenArchive> {
+export async function packArchive(run: BackupRun, target: BackupTarget): Promise<WrittenArchive & { warnings: string[] }> {
   const { services, request } = run;
   const { step, bytes } = run;
   const source = request.source;
@@ -53,9 +54,14 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
   run.cleanup.defer(() => session.close());
   const filestoreDir = source ? source.filestoreDir : join(services.settings.odooDataDir, 'filestore', services.settings.database);
   // Started once the writers below exist (they are awaited whatever fails).
+  // Resolved when the filestore step knows what the archive holds (checks that need it wait for it).
+  let filestoreKnown!: (held: BackupFilestore) => void;
+  let filestoreFailed!: (error: unknown) => void;
+  const filestore = new Promise<BackupFilestore>((resolve, reject) => ((filestoreKnown = resolve), (filestoreFailed = reject)));
+  filestore.catch(() => {});
   const countedLater = () => Promise.all([
     snapshotFacts(session),
-    Promise.all((services.snapshotChecks ?? []).map(async (check) => [check.key, await check.run(session, { database: dumped.database, filestoreDir })] as const)),
+    Promise.all((services.snapshotChecks ?? []).map(async (check) => [check, await check.run(session, { database: dumped.database, filestoreDir, filestore })] as const)),
   ]);
   const spool = (member: string) => new ChunkedSpool(join(target.staging, member));
   const spools = { dump: spool('database.dump'), filestore: spool('filestore.tar.gz'), addons: spool('addons.tar.gz') };
@@ -85,6 +91,10 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
       spools.filestore,
       bytes('filestore'),
     ),
+  );
+  filestoreDone.then(
+    (member) => filestoreKnown('index' in member ? { kind: 'store', entries: member.entries } : { kind: 'archive', dir: filestoreDir }),
+    filestoreFailed,
   );
   const addonsDone = step('addons', () =>
     archiveDirectory(
@@ -131,7 +141,7 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
     string,
     string,
     unknown,
-    [SnapshotFacts, (readonly [string, unknown])[]],
+    [SnapshotFacts, (readonly [SnapshotCheck, unknown])[]],
     Record<string, string | null> | null,
   ];
 
@@ -153,7 +163,7 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
       facts,
     };
     const info = Buffer.from(backupInfo(input));
-    const manifest = { ...Object.fromEntries(checks), ...archiveManifest(input, { sizeBytes: info.length, sha256: createHash('sha256').update(info).digest('hex') }) };
+    const manifest = { ...Object.fromEntries(checks.map(([check, result]) => [check.key, result])), ...archiveManifest(input, { sizeBytes: info.length, sha256: createHash('sha256').update(info).digest('hex') }) };
     await writer.appendSpool('database.dump', spools.dump);
     await writer.appendBuffer('backup.info', info);
     // manifest.json comes last: it describes every member before it.
@@ -162,12 +172,14 @@ export async function packArchive(run: BackupRun, target: BackupTarget): Promise
     finished = true;
     // Only a complete archive ever carries the backup name.
     await rename(target.partial, services.local.pathOf(target.name));
-    return complete;
+    const warnings = checks.map(([check, result]) => check.warning?.(result) ?? null).filter((w): w is string => w !== null);
+    return { ...complete, warnings };
   });
 }
 
 interface StoreIndexMember {
   index: Buffer;
+  entries: FilestoreIndexEntry[];
   written: WrittenFile;
   storeFiles: { files: number; bytes: number };
 }
@@ -189,6 +201,7 @@ async function storeIndexMember(services: Services, store: NonNullable<Services[
   const index = Buffer.from(formatFilestoreIndex(entries));
   return {
     index,
+    entries,
     written: { sizeBytes: index.length, sha256: createHash('sha256').update(index).digest('hex') },
     storeFiles: { files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) },
   };
