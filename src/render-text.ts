@@ -1,3 +1,4 @@
+import { STORE_GRACE_SECONDS } from '../services/attachment-store/prune-store.js';
 import type { DoctorReply } from '../commands/doctor.js';
 import type { HelpReply } from '../commands/help.js';
 import type { ListReply } from '../commands/list.js';
@@ -52,6 +53,11 @@ export function renderPruneText(reply: PruneReply): string {
   for (const failure of result.failures) lines.push(`  ${failure.location}: FAILED: ${failure.message}`);
   const kept = [...(reply.discarded?.databases ?? []), ...(reply.discarded?.directories ?? [])];
   if (kept.length > 0) lines.push(`  data kept from the last restore: ${result.dryRun ? 'would drop' : 'dropped'} ${kept.join(', ')}`);
+  if (reply.store) {
+    const s = reply.store;
+    lines.push(`  attachment store: ${verb} ${s.deleted.length} of ${s.examined} stored files (${s.referenced} referenced by kept backups and the live data; unreferenced files are kept ${STORE_GRACE_SECONDS / 3600} h)`);
+    if (result.dryRun) for (const f of s.deleted) lines.push(`    ${f}`);
+  }
   for (const warning of [...result.warnings, ...reply.warnings]) lines.push(`  warning: ${warning}`);
   return `${lines.join('\n')}\n`;
 }

@@ -289,6 +289,11 @@ export class AttachmentStore {
     }
   }
 
+  /** Whether this machine ever synced the store (its local index file exists); no request. */
+  async everSynced(): Promise<boolean> {
+    return (await lstat(this.options.indexFile).then(() => true, () => false));
+  }
+
   /** Whether the index records `storeFname` as stored (no request). */
   async holds(storeFname: string): Promise<boolean> {
     return (await this.openIndex()).index.has(storeFname);

@@ -30,6 +30,7 @@ export const prune: CliCommand = {
             failures: reply.result.failures.map((f) => ({ ...f, message: redact(f.message) })),
             futureDated: reply.result.futureDated,
             previousData: reply.discarded,
+            attachmentStore: reply.store,
             warnings: [...reply.result.warnings, ...reply.warnings].map(redact),
           }
         : { error: { stage: reply.error.stage, message: redact(reply.error.userMessage) } };
