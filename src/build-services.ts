@@ -25,6 +25,9 @@ export function buildServices(config: Config): Services {
   const r2 = s3 ? new S3Backend(s3.client, s3.bucket, s3.prefix) : null;
   const stack = new StackContainers(docker, config.docker);
   const backends = r2 ? [local, r2] : [local];
+  const attachmentStore = s3
+    ? new AttachmentStore({ client: s3.client, bucket: s3.bucket, bucketPrefix: s3.prefix, database: config.postgres.db, indexFile: join(config.backup.dir, `attachment-store.${config.postgres.db}.index`) })
+    : null;
   const database = { stack, dbService: config.docker.dbService, user: config.postgres.user, database: config.postgres.db, password: config.postgres.password };
   return {
     stack,
@@ -32,9 +35,7 @@ export function buildServices(config: Config): Services {
     r2,
     backends,
     lock: new OperationLock(config.backup.dir),
-    attachmentStore: s3
-      ? new AttachmentStore({ client: s3.client, bucket: s3.bucket, bucketPrefix: s3.prefix, database: config.postgres.db, indexFile: join(config.backup.dir, `attachment-store.${config.postgres.db}.index`) })
-      : null,
+    attachmentStore,
     database,
     // Every backup checks its attachments against the rows in the dump's snapshot (issue 15).
     snapshotChecks: [attachmentCompletenessCheck()],
@@ -52,6 +53,9 @@ export function buildServices(config: Config): Services {
       backupDir: config.backup.dir,
       schedule: config.backup.schedule,
       timeZone: config.timeZone,
+      attachmentStore,
+      syncIntervalSeconds: config.attachmentStore.syncIntervalSeconds,
+      drillSchedule: config.backup.drillSchedule,
     }),
     settings: {
       odooService: config.docker.odooService,

@@ -14,7 +14,7 @@ const probeError = (p: ProbeResult<unknown>) => (p.ok ? undefined : p.reason ===
 export function statusJson(reply: StatusReply) {
   const s = reply.status;
   const errors = Object.fromEntries(
-    Object.entries({ containers: s.containers, odoo: s.odoo, database: s.databaseSizeBytes, filestore: s.filestoreSizeBytes, lastBackup: s.lastBackup, disk: s.disk })
+    Object.entries({ containers: s.containers, odoo: s.odoo, database: s.databaseSizeBytes, filestore: s.filestoreSizeBytes, lastBackup: s.lastBackup, disk: s.disk, ...(s.attachmentStore ? { attachmentStore: s.attachmentStore } : {}) })
       .map(([k, p]) => [k, probeError(p)])
       .filter(([, e]) => e !== undefined),
   );
@@ -37,6 +37,15 @@ export function statusJson(reply: StatusReply) {
     disk: probe(s.disk, (d) => d),
     r2: s.r2.state,
     lastCleanup: s.lastCleanup ?? null,
+    // Absent key: no R2 (no store) / no DRILL_SCHEDULE; null: never synced from here / unknown.
+    ...(s.attachmentStore
+      ? {
+          attachmentStore: probe(s.attachmentStore, (a) =>
+            a === null ? null : { files: a.files, bytes: a.bytes, newestSyncedAt: a.newestSyncedAt?.toISOString() ?? null, pendingFiles: a.pendingFiles, lagSeconds: a.lagSeconds, lagThresholdSeconds: a.lagThresholdSeconds },
+          ) ?? null,
+        }
+      : {}),
+    ...(s.lastDrill ? { lastDrill: { last: s.lastDrill.last, lastPassedAt: s.lastDrill.lastPassedAt, stale: s.lastDrill.stale } } : {}),
     errors,
   };
 }

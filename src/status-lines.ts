@@ -45,6 +45,27 @@ export function statusLines(s: StackStatus, timeZone: string): StatusLine[] {
           ? { value: `unreachable (${s.r2.message})`, warn: true }
           : { value: `unreachable (${s.r2.message})`, warn: true };
   lines.push({ label: 'R2', ...r2 });
+  if (s.attachmentStore) {
+    const a = s.attachmentStore;
+    if (!a.ok) lines.push({ label: 'Attachment store', value: unknown(a), warn: true });
+    else if (a.value === null) lines.push({ label: 'Attachment store', value: 'never synced from this machine (odoo-ops sync, or the bot, runs a pass)' });
+    else {
+      const v = a.value;
+      const newest = v.newestSyncedAt ? `newest synced ${formatTime(v.newestSyncedAt, timeZone)} ${timeZone}` : 'nothing synced yet';
+      const lag = v.pendingFiles > 0 ? `${v.pendingFiles} file(s) pending, lag ${formatDuration(v.lagSeconds)}` : 'up to date';
+      const over = v.lagSeconds > v.lagThresholdSeconds;
+      lines.push({ label: 'Attachment store', value: `${v.files} files, ${formatBytes(v.bytes)}, ${newest}, ${lag}${over ? ` — more than ${formatDuration(v.lagThresholdSeconds)}` : ''}`, warn: over });
+    }
+  }
+  if (s.lastDrill) {
+    const d = s.lastDrill;
+    const last = d.last;
+    const what = last
+      ? `${formatTime(new Date(last.finishedAt), timeZone)} ${timeZone}, ${last.backup}: ${last.passed ? 'passed' : `FAILED at ${last.failure?.stage ?? 'unknown'}: ${last.failure?.message ?? ''}`}${last.restoreMs !== null ? `, RTO ${formatDuration(Math.round(last.restoreMs / 1000))}` : ''}`
+      : 'none yet';
+    const stale = d.stale ? (d.lastPassedAt ? ' — none passed within two drill intervals' : ' — none has passed yet') : '';
+    lines.push({ label: 'Last restore drill', value: `${what}${stale}`, warn: d.stale || (last !== null && !last.passed) });
+  }
   if (s.lastCleanup) {
     const c = s.lastCleanup;
     const parts = [

@@ -1,4 +1,6 @@
-import type { DrillStatus } from '../drill/drill-status.js';
+import { judgeDrills, type DrillStatus } from '../drill/drill-status.js';
+import { readDrillRecord } from '../drill/drill-record.js';
+import type { AttachmentStore, StoreStatus } from '../attachment-store/attachment-store.js';
 import { readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
@@ -59,6 +61,17 @@ export interface StackStatus {
   lastCleanup?: CleanupRecord | null;
   /** Restore drills (services/drill/drill-status.ts): degraded when none passed within two DRILL_SCHEDULE intervals. */
   lastDrill?: DrillStatus;
+  /** The attachment store (issue 15): absent without R2; degraded when its lag passes `lagThresholdSeconds`. */
+  attachmentStore?: ProbeResult<(StoreStatus & { lagThresholdSeconds: number }) | null>;
+}
+
+/**
+ * When the store lags too far (status degraded, the bot's alert): ten sync
+ * intervals. One slow pass (a large upload) is normal; ten intervals without
+ * catching up means syncs are failing or cannot keep up.
+ */
+export function storeLagThresholdSeconds(syncIntervalSeconds = 60): number {
+  return 10 * syncIntervalSeconds;
 }
 
 export interface StatusServiceOptions {
@@ -73,6 +86,12 @@ export interface StatusServiceOptions {
   backupDir: string;
   schedule: string;
   timeZone: string;
+  /** The attachment store, when R2 is configured. */
+  attachmentStore?: AttachmentStore | null;
+  /** ATTACHMENT_SYNC_INTERVAL (the store's lag threshold is ten of them). */
+  syncIntervalSeconds?: number;
+  /** DRILL_SCHEDULE: without it no drill line is shown. */
+  drillSchedule?: string;
   /** Deadline of each probe; about 2 s so that the whole answer fits Slack's 3 s. */
   probeTimeoutMs?: number;
 }
@@ -114,7 +133,8 @@ export class StatusService {
   private async runChecks(now: () => Date): Promise<StackStatus> {
     const o = this.options;
     const t = this.timeoutMs;
-    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk, restore, cleanup] = await Promise.all([
+    const filestoreDir = join(o.odooDataDir, 'filestore', o.database);
+    const [containers, odoo, databaseSizeBytes, filestoreSizeBytes, backups, disk, restore, cleanup, store, drills] = await Promise.all([
       runProbe(() => this.containers(now()), t),
       runProbe(() => this.odooHealth(), t),
       runProbe(() => this.databaseSize(), t),
@@ -124,6 +144,11 @@ export class StatusService {
       runProbe(() => freeDisk(o.backupDir), t),
       runProbe(() => readRestoreState(o.backupDir), t),
       runProbe(() => lastCleanup(o.backupDir), t),
+      o.attachmentStore
+        ? // Never synced from here (no local index): null, not a bucket listing that would write the index.
+          runProbe(async () => ((await o.attachmentStore!.everSynced()) ? { ...(await o.attachmentStore!.status(filestoreDir)), lagThresholdSeconds: storeLagThresholdSeconds(o.syncIntervalSeconds) } : null), t)
+        : Promise.resolve(undefined),
+      o.drillSchedule ? runProbe(() => readDrillRecord(o.backupDir), t) : Promise.resolve(undefined),
     ]);
     const checkedAt = now();
     let nextRun: Date | null = null;
@@ -177,7 +202,23 @@ export class StatusService {
       }
     }
 
-    const partial = { checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, futureDated, foreignWriters, nextRun, disk, r2, restore, lastCleanup: cleanup.ok ? cleanup.value : null };
+    // Drills are due since backups exist: "no drill passed within two intervals" counts from the oldest backup
+    // dated in the past (the CLI has no long-running watch to count from; a fresh install is not stale).
+    let lastDrill: DrillStatus | undefined;
+    if (o.drillSchedule && drills?.ok) {
+      const oldest = backups.ok ? splitFutureDated(backups.value.backups, checkedAt).past.at(-1)?.createdAt : undefined;
+      try {
+        lastDrill = judgeDrills(drills.value, { schedule: o.drillSchedule, timeZone: o.timeZone, watchingSince: oldest ?? checkedAt, now: checkedAt });
+      } catch {
+        // validated at startup
+      }
+    }
+    const partial = {
+      checkedAt, containers, odoo, databaseSizeBytes, filestoreSizeBytes, lastBackup, futureDated, foreignWriters, nextRun, disk, r2, restore,
+      lastCleanup: cleanup.ok ? cleanup.value : null,
+      ...(store ? { attachmentStore: store } : {}),
+      ...(lastDrill ? { lastDrill } : {}),
+    };
     const { verdict, reasons } = judge(partial, o);
     return { ...partial, verdict, reasons };
   }
@@ -323,6 +364,10 @@ export function judge(s: Omit<StackStatus, 'verdict' | 'reasons'>, o: { database
         ? `no restore drill passed within two drill intervals (last passed ${s.lastDrill.lastPassedAt})`
         : `no restore drill has passed yet${s.lastDrill.last ? ` (last: ${s.lastDrill.last.backup} failed at ${s.lastDrill.last.failure?.stage})` : ''}`,
     );
+  if (s.attachmentStore?.ok && s.attachmentStore.value && s.attachmentStore.value.lagSeconds > s.attachmentStore.value.lagThresholdSeconds) {
+    const a = s.attachmentStore.value;
+    degraded.push(`the attachment store lags ${a.lagSeconds} s behind the filestore (${a.pendingFiles} file(s) not synced; threshold ${a.lagThresholdSeconds} s)`);
+  } else if (s.attachmentStore && !s.attachmentStore.ok) degraded.push(describeProbe('attachment store', s.attachmentStore));
   if (s.r2.state === 'unreachable') degraded.push(`R2 unreachable: ${s.r2.message}`);
   if (s.r2.state === 'timeout') degraded.push(`R2 unreachable: ${s.r2.message}`);
   const reasons = [...down, ...degraded];
