@@ -9,7 +9,7 @@
 // - glibc malloc serves Buffers under 32 MiB from its heap and keeps up to
 //   32 MiB free instead of handing every freed Buffer back to the kernel, which
 //   then zero-fills it again for the next one: page faults 136k -> about 35k a backup.
-// Thin launcher: the CLI is compiled from src/cli.ts by `npm run build` (run by `npm ci` via `prepare`).
+// Thin launcher: the CLI is compiled from src/cli/main.ts by `npm run build` (run by `npm ci` via `prepare`).
 
 // Checked before loading the CLI, whose modules would otherwise fail with an
 // obscure missing-export error: the archive writer needs zlib.crc32, which came
@@ -19,7 +19,7 @@ if (typeof crc32 !== 'function') {
   process.stderr.write(`odoo-ops needs Node.js 20.15 or newer, 22.2 or newer on 22 (24 LTS recommended); this is ${process.version}\n`);
   process.exit(2);
 }
-const { main } = await import('../dist/src/cli.js');
+const { main } = await import('../dist/src/cli/main.js');
 // A command whose work stopped without an answer (a promise that can never
 // settle, nothing left to wait on) must not end as a silent success.
 const unfinished = () => {

@@ -100,7 +100,7 @@ export async function planRestore(services: Services, name: string | undefined, 
  */
 export async function restoreCommand(
   services: Services,
-  input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void; heldLock?: HeldLock; signal?: AbortSignal },
+  input: { name: string; startedBy: string; options: RestoreOptions; onProgress?: (p: RestoreProgress) => void; heldLock?: HeldLock; ownLock?: HeldLock; signal?: AbortSignal },
 ): Promise<RestoreOutcome> {
   const refused = await stackScopeRefusal(services);
   if (refused) return { ok: false, error: refused, durationMs: 0, downtimeMs: null, liveUntouched: true, safetyBackup: null };
@@ -111,6 +111,7 @@ export async function restoreCommand(
     withAddons: input.options.withAddons,
     onProgress: input.onProgress,
     heldLock: input.heldLock,
+    ownLock: input.ownLock,
     signal: input.signal,
   });
 }

@@ -15,14 +15,24 @@ export interface LockHolder {
   pid: number;
 }
 
-/** Lock held; call `release` in a `finally`. */
+/**
+ * Lock held; call `release` in a `finally`. A run handed a lock as `ownLock`
+ * (its caller took it for this very run: a confirmed restore) behaves as under
+ * a lock of its own (settles a half-done switch, removes leftovers) but leaves
+ * the release to the caller; one handed it as `heldLock` runs inside another
+ * operation (a restore's safety backup) and touches nothing of that operation's.
+ */
 export interface HeldLock {
   holder: LockHolder;
   release(): Promise<void>;
 }
 
-/** The lock is held by another operation: a typed refusal that carries its holder (null when its details are unreadable). */
-export class LockBusy extends OperationError {
+/**
+ * The lock is held by another operation: a typed refusal that carries its
+ * holder (null when its details are unreadable). Surfaces recognise it with
+ * `instanceof` and render `kind`, `by` and `since` themselves; nothing matches its text.
+ */
+export class BusyError extends OperationError {
   constructor(
     readonly holder: LockHolder | null,
     options?: { cause?: unknown },
@@ -30,11 +40,30 @@ export class LockBusy extends OperationError {
     super('lock', `busy: ${holder ? `${holder.operation} started by ${holder.startedBy} at ${holder.startedAt}` : 'another operation is running'}`, options);
   }
 
+  /** The operation that holds the lock, or null when unknown. */
+  get kind(): OperationKind | null {
+    return this.holder?.operation ?? null;
+  }
+
+  /** The holder's actor label (a Slack mention, `cli (user@host)`, `schedule`), or null. */
+  get by(): string | null {
+    return this.holder?.startedBy ?? null;
+  }
+
+  /** When the holder took the lock (ISO 8601), or null. */
+  get since(): string | null {
+    return this.holder?.startedAt ?? null;
+  }
+
   /** Who holds the lock, as said to the user: `backup started by <who> at <time>`. */
   get who(): string {
-    return this.userMessage.slice('busy: '.length);
+    return this.holder ? `${this.holder.operation} started by ${this.holder.startedBy} at ${this.holder.startedAt}` : 'another operation is running';
   }
 }
+
+/** @deprecated the former name of BusyError, kept so that branches written against it still merge. */
+export const LockBusy = BusyError;
+export type LockBusy = BusyError;
 
 // The holder refreshes the lock every STALE/2; a lock not refreshed for STALE
 // belongs to a process that died, and is taken over.
@@ -78,7 +107,7 @@ export class OperationLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       const current = await this.holder();
-      throw new LockBusy(current, { cause: error });
+      throw new BusyError(current, { cause: error });
     }
     await writeFile(this.holderFile(), JSON.stringify(holder), { mode: 0o600 });
     return {

@@ -3,9 +3,10 @@ import type { Config, SlackConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { createRedactor } from './redact.js';
 import { RunningOperations } from './running-operations.js';
-import { BackupScheduler } from './scheduler.js';
+import { BackupScheduler } from '../commands/scheduled-jobs.js';
 import { createSlackApp } from './slack/create-slack-app.js';
-import { RestoreOffers } from './slack/restore-offers.js';
+import { RestoreOffers } from '../commands/restore-offers.js';
+import { slackAlertSink } from './slack/slack-alert-sink.js';
 import { slackBackupStarter } from './slack/slack-backup.js';
 import { slackRestoreCanceller, slackRestoreConfirmer, slackRestoreOfferer, type SlackRestoreDeps } from './slack/slack-restore.js';
 import type { SlackDeps } from './slack/slack-deps.js';
@@ -54,7 +55,7 @@ export async function runBot(config: Config & { slack: SlackConfig }, logger: Lo
     logger.error({ err: error, mode: slackApp.mode }, 'bot could not connect to Slack');
     return 1;
   }
-  const scheduler = new BackupScheduler(services, alerts, logger, redact, { operations });
+  const scheduler = new BackupScheduler(services, slackAlertSink(alerts, redact), logger, redact, { operations });
   scheduler.start();
   logger.info({ mode: slackApp.mode, port: slackApp.mode === 'http' ? config.slack.port : undefined }, 'bot started');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

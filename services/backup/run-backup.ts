@@ -29,6 +29,8 @@ export interface BackupRequest {
   onProgress?: (progress: BackupProgress) => void;
   /** The lock, when the caller already holds it (a restore's safety backup); the backup then neither takes nor releases it. */
   heldLock?: HeldLock;
+  /** The lock, when the caller took it for this very backup (commands/backup.ts startBackup): the backup runs as under a lock of its own but leaves the release to the caller. */
+  ownLock?: HeldLock;
   /** Run retention afterwards (default true). A safety backup must not prune the archive being restored. */
   prune?: boolean;
   /**

@@ -1,4 +1,4 @@
-import { overdueVerdict } from '../backup/backup-schedule.js';
+import { drillStaleAfterMs, overdueVerdict } from '../backup/backup-schedule.js';
 import { readDrillRecord, type DrillResult } from './drill-record.js';
 
 /** What status shows of drills. */
@@ -13,7 +13,7 @@ export interface DrillStatus {
 
 /**
  * The drill probe for status: reads BACKUP_DIR's drill record and judges it
- * against DRILL_SCHEDULE (twice its longest interval, as for backups). A fresh
+ * against DRILL_SCHEDULE (twice its longest interval: drillStaleAfterMs). A fresh
  * install is not stale before two intervals from `watchingSince` (the bot's
  * start). Reads only.
  */
@@ -26,6 +26,6 @@ export function judgeDrills(drills: readonly DrillResult[], options: { schedule:
   const now = options.now ?? new Date();
   const passed = drills.find((d) => d.passed) ?? null;
   const lastPassedAt = passed?.finishedAt ?? null;
-  const { overdue } = overdueVerdict(lastPassedAt ? new Date(lastPassedAt) : null, options.watchingSince, now, options.schedule, options.timeZone);
+  const { overdue } = overdueVerdict(lastPassedAt ? new Date(lastPassedAt) : null, options.watchingSince, now, options.schedule, options.timeZone, drillStaleAfterMs);
   return { last: drills[0] ?? null, lastPassedAt, stale: overdue };
 }

@@ -10,7 +10,7 @@ import { isStopped, type ContainerState, type StackContainers } from '../docker/
 import { listBackups } from '../storage/backup-catalog.js';
 import type { Location, StorageBackend } from '../storage/storage-backend.js';
 import { ProbeTimeout, runProbe, ServiceDown, withDeadline, type ProbeResult } from './run-probe.js';
-import { scheduleRuns } from '../backup/backup-schedule.js';
+import { backupOverdueAfterMs, scheduleRuns } from '../backup/backup-schedule.js';
 import { readRestoreState, type RestoreState } from './restore-state.js';
 import { lastCleanup, type CleanupRecord } from '../cleanup/remove-leftovers.js';
 import { futureDatedWarning, splitFutureDated } from '../backup/backup-name.js';
@@ -96,7 +96,6 @@ export interface StatusServiceOptions {
   probeTimeoutMs?: number;
 }
 
-const GRACE_MS = 60 * 60 * 1000;
 const LOW_DISK_RATIO = 0.1;
 
 /**
@@ -183,7 +182,7 @@ export class StatusService {
               ageSeconds: Math.max(0, Math.round(ageMs / 1000)),
               sizeBytes: newest.sizeBytes,
               locations: newest.locations,
-              overdue: ageMs > longestGapMs + GRACE_MS,
+              overdue: ageMs > backupOverdueAfterMs(longestGapMs),
             }
           : null,
       };

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asOperationError } from '../operation-error.js';
-import { LockBusy, type HeldLock } from '../operation-lock.js';
+import { BusyError, type HeldLock } from '../operation-lock.js';
 import type { Services } from '../services.js';
 import { markNeedsAttention } from './discard-previous.js';
 import { hasRecord, SwitchJournal, type SwitchJournalContent } from './switch-journal.js';
@@ -50,7 +50,7 @@ export async function recoverSwitch(services: Services, options: { startedBy: st
     try {
       ownLock = await services.lock.acquire('recover', options.startedBy);
     } catch (error) {
-      if (error instanceof LockBusy) return { action: 'running' };
+      if (error instanceof BusyError) return { action: 'running' };
       throw error;
     }
   }

@@ -47,8 +47,10 @@ export interface RestoreRequest {
   /** How long Odoo may take to pass /web/health after the switch (default 180 s). */
   healthTimeoutMs?: number;
   verify?: Pick<VerifyOptions, 'listDump'>;
-  /** The lock, when the caller took it already (a confirmed Slack offer); the caller then releases it. */
+  /** The lock, when the caller runs this restore inside another operation of its own; the restore then neither settles a switch under it nor removes leftovers, nor releases it. */
   heldLock?: HeldLock;
+  /** The lock, when the caller took it for this very restore (a confirmed offer): the restore runs as under a lock of its own (leftovers removed) but the caller releases it. */
+  ownLock?: HeldLock;
   /**
    * Cancels the restore (the bot stopping) as long as nothing live was touched:
    * before the switch the running step is interrupted and everything is cleaned

@@ -1,5 +1,9 @@
 import type { ListReply } from '../../commands/list.js';
-import type { RefusalReply } from '../../commands/permissions.js';
+import type { RefusalReply } from '../../commands/actor.js';
+import { StoppingError } from '../../commands/operation-deps.js';
+import { OfferRefusedError, type ClaimRefusal } from '../../commands/restore-offers.js';
+import type { OperationError } from '../../services/operation-error.js';
+import { BusyError } from '../../services/operation-lock.js';
 import type { StatusReply } from '../../commands/status.js';
 import { formatBytes, formatDuration, formatTime, printableInput } from '../format.js';
 import { containerSummary, statusLines, VERDICT_EMOJI } from '../status-lines.js';
@@ -61,10 +65,18 @@ export function renderList(reply: ListReply, timeZone: string) {
   return { response_type: 'in_channel' as const, text, blocks };
 }
 
+const REFUSED_WHAT: Record<string, string> = {
+  backup: 'start a backup',
+  restore: 'restore a backup',
+  import: 'import a database',
+  drill: 'run a restore drill',
+  prune: 'prune backups',
+};
+
 /** Ephemeral refusal naming who may do it. */
 export function renderRefusal(refusal: RefusalReply) {
   const who = refusal.admins.map((id) => `<@${id}>`).join(', ');
-  const text = `Only the administrators of odoo-ops may ${refusal.command === 'backup' ? 'start a backup' : 'restore a backup'}: ${who}. Ask one of them.`;
+  const text = `Only the administrators of odoo-ops may ${REFUSED_WHAT[refusal.command] ?? `run \`/odoo ${refusal.command}\``}: ${who}. Ask one of them.`;
   return { response_type: 'ephemeral' as const, replace_original: false, text };
 }
 
@@ -80,4 +92,37 @@ export function renderFailure(ref: string) {
 /** Ephemeral plain notice (e.g. a feature not in this build). */
 export function renderNotice(text: string) {
   return { response_type: 'ephemeral' as const, replace_original: false, text };
+}
+
+/** Why a press on an offer changed nothing, said plainly. */
+export function renderClaimRefusal(claim: ClaimRefusal): string {
+  const again = claim.offer?.kind === 'import' ? `/odoo import ${claim.offer.name}` : `/odoo restore ${claim.offer?.name ?? '<name>'}`;
+  switch (claim.reason) {
+    case 'unknown':
+      return 'This restore offer is not known to the bot (it was restarted since). Nothing was changed; run `/odoo restore <name>` again.';
+    case 'expired':
+      return `This restore offer expired (offers last 10 minutes). Nothing was changed; run \`${again}\` again.`;
+    case 'used':
+      return `This restore offer was already confirmed by <@${claim.by}>; it works once. Nothing else was started.`;
+    case 'cancelled':
+      return `This restore offer was cancelled by <@${claim.by}>. Nothing was changed.`;
+  }
+}
+
+/**
+ * Ephemeral answer to a backup or a confirmed offer that did not start: busy
+ * (with its holder), the bot stopping, a refused offer, or another error.
+ * A restore's offer stays open when it can still be confirmed.
+ */
+export function renderNotStarted(what: 'backup' | 'restore', error: OperationError, redact: (text: string) => string) {
+  if (error instanceof BusyError) {
+    return renderNotice(what === 'backup' ? `Busy: ${redact(error.who)}. Try again when it has finished.` : `Busy: ${redact(error.who)}. The offer stays open; press Restore again when it has finished.`);
+  }
+  if (error instanceof StoppingError) return renderNotice(what === 'backup' ? 'The bot is restarting; try again in a minute.' : 'The bot is restarting; press Restore again in a minute.');
+  if (error instanceof OfferRefusedError) return renderNotice(renderClaimRefusal(error.claim));
+  return renderNotice(
+    what === 'backup'
+      ? `:x: The backup cannot start: ${redact(error.userMessage)}. Nothing was changed.`
+      : `:x: The restore cannot start: ${redact(error.userMessage)}. Nothing was changed; the offer stays open.`,
+  );
 }

@@ -2,7 +2,7 @@ import type { RestorePlan } from '../../commands/restore.js';
 import type { RestoreOutcome, RestoreStage } from '../../services/restore/run-restore.js';
 import { formatBytes, formatDuration, formatTime, previousDataSentence } from '../format.js';
 import type { SlackMessage } from './render-backup.js';
-import type { RestoreOffer } from './restore-offers.js';
+import type { RestoreOffer } from '../../commands/restore-offers.js';
 
 export const ACTION_RESTORE_CONFIRM = 'restore_confirm';
 export const ACTION_RESTORE_CANCEL = 'restore_cancel';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/main.js';
 
 /** Runs the CLI in process with the given environment and working directory; returns its exit code and output. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, cwd: string): Promise<{ code: number; out: string; err: string }> {

@@ -7,7 +7,7 @@ import { formatBackupName } from '../../services/backup/backup-name.js';
 import { runBackup } from '../../services/backup/run-backup.js';
 import { runRestore } from '../../services/restore/run-restore.js';
 import { verifyBackup } from '../../services/restore/verify-backup.js';
-import { renderRestorePlanText } from '../../src/render-text.js';
+import { renderRestorePlanText } from '../../src/cli/render-text.js';
 import { renderRestoreOffer } from '../../src/slack/render-restore.js';
 import { backupWorld, type BackupWorld } from '../helpers/backup-services.js';
 import { gzipTar, membersOf, packBackup, type CraftedEntry, type PackOptions } from '../helpers/craft-archive.js';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatBackupName } from '../../services/backup/backup-name.js';
 import { createRedactor } from '../../src/redact.js';
-import { BackupScheduler } from '../../src/scheduler.js';
+import { BackupScheduler } from '../../commands/scheduled-jobs.js';
+import { slackAlertSink } from '../../src/slack/slack-alert-sink.js';
 import { createMessagingClient, SlackNotifier } from '../../src/slack/slack-notifier.js';
 import { backupWorld } from '../helpers/backup-services.js';
 import { capturedLogger } from '../helpers/captured-logger.js';
@@ -31,7 +32,7 @@ describe('scheduled backups post their result to the alert channel', () => {
     const world = await backupWorld(testbed, overrides);
     const { logger, lines } = capturedLogger(world.config.secrets);
     const notifier = new SlackNotifier(createMessagingClient({ token: slack.botToken, apiUrl: slack.apiUrl, retries: FAST_RETRIES }), CHANNEL, logger);
-    return { world, lines, scheduler: new BackupScheduler(world.services, notifier, logger, createRedactor(world.config.secrets), { now }) };
+    return { world, lines, scheduler: new BackupScheduler(world.services, slackAlertSink(notifier, createRedactor(world.config.secrets)), logger, createRedactor(world.config.secrets), { now }) };
   }
 
   it('fires on its cron schedule and posts the success: name, size, where stored', async () => {
@@ -130,7 +131,7 @@ describe('scheduled backups post their result to the alert channel', () => {
     const world = await backupWorld(testbed);
     const captured = capturedLogger(world.config.secrets);
     const notifier = new SlackNotifier(createMessagingClient({ token: slack.botToken, apiUrl: `http://127.0.0.1:${port}/api/`, retries: FAST_RETRIES }), CHANNEL, captured.logger);
-    const outage = new BackupScheduler(world.services, notifier, captured.logger, createRedactor(world.config.secrets));
+    const outage = new BackupScheduler(world.services, slackAlertSink(notifier, createRedactor(world.config.secrets)), captured.logger, createRedactor(world.config.secrets));
     const outcome = await outage.runScheduledBackup();
     expect(outcome.ok).toBe(true);
     const undelivered = captured.lines().find((l) => l.msg === 'slack message not delivered');

@@ -8,7 +8,7 @@ import { createRedactor } from '../../src/redact.js';
 import { slackDeps } from '../../src/run-bot.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/create-slack-app.js';
 import { ACTION_RESTORE_ADDONS, ACTION_RESTORE_CANCEL, ACTION_RESTORE_CONFIRM, BLOCK_RESTORE_OFFER } from '../../src/slack/render-restore.js';
-import { RestoreOffers } from '../../src/slack/restore-offers.js';
+import { RestoreOffers } from '../../commands/restore-offers.js';
 import { createMessagingClient, SlackNotifier } from '../../src/slack/slack-notifier.js';
 import { backupWorld, type BackupWorld } from '../helpers/backup-services.js';
 import { capturedLogger } from '../helpers/captured-logger.js';

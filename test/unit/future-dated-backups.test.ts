@@ -8,7 +8,8 @@ import { judge, type StackStatus } from '../../services/health/status-service.js
 import type { Services } from '../../services/services.js';
 import { listBackups } from '../../services/storage/backup-catalog.js';
 import { LocalBackend } from '../../services/storage/local-backend.js';
-import { BackupScheduler } from '../../src/scheduler.js';
+import { BackupScheduler } from '../../commands/scheduled-jobs.js';
+import { slackAlertSink } from '../../src/slack/slack-alert-sink.js';
 import type { SlackMessage } from '../../src/slack/render-backup.js';
 import { capturedLogger } from '../helpers/captured-logger.js';
 
@@ -28,7 +29,7 @@ function schedulerOver(dir: string, now: Date) {
   const posts: SlackMessage[] = [];
   const services = { backends: [new LocalBackend(dir)], settings: { schedule: '0 2 * * *', timeZone: 'UTC' } } as unknown as Services;
   const notifier = { post: async (m: SlackMessage) => (posts.push(m), 'ts'), update: async () => {} };
-  return { scheduler: new BackupScheduler(services, notifier, capturedLogger().logger, (t) => t, { now: () => now }), posts };
+  return { scheduler: new BackupScheduler(services, slackAlertSink(notifier, (t) => t), capturedLogger().logger, (t) => t, { now: () => now }), posts };
 }
 
 describe('a backup name dated in the future', () => {

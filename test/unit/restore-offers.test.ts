@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OFFER_TTL_MS, RestoreOffers } from '../../src/slack/restore-offers.js';
+import { OFFER_TTL_MS, RestoreOffers } from '../../commands/restore-offers.js';
 
 describe('restore offers', () => {
   it('can be claimed once, by the first press only', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusReply } from '../../commands/status.js';
 import { judge, type StackStatus } from '../../services/health/status-service.js';
-import { statusJson } from '../../src/render-json.js';
-import { renderStatusText } from '../../src/render-text.js';
+import { statusJson } from '../../src/cli/render-json.js';
+import { renderStatusText } from '../../src/cli/render-text.js';
 import { renderStatus } from '../../src/slack/render-replies.js';
 
 const base: Omit<StackStatus, 'verdict' | 'reasons'> = {

@@ -13,7 +13,7 @@ import type { BackupRun } from './backup-run.js';
  */
 export async function takeBackupLock(run: BackupRun): Promise<{ lock: HeldLock; recovered: string | null }> {
   const { services, request } = run;
-  let lock = request.heldLock;
+  let lock = request.heldLock ?? request.ownLock;
   if (!lock) {
     const own = await run.step('lock', () => services.lock.acquire('backup', request.startedBy));
     run.cleanup.defer(() => own.release());

@@ -20,7 +20,7 @@ export async function takeRestoreLock(run: RestoreRun): Promise<{ lock: HeldLock
     throw new OperationError('locate', `POSTGRES_DB "${db}" is too long to build a copy beside it (${names.restored} exceeds 63 bytes)`);
   }
   const writesAtStart = await services.databaseAdmin.writeCounters(db).catch(() => null);
-  let lock = request.heldLock;
+  let lock = request.heldLock ?? request.ownLock;
   if (!lock) {
     const own = await run.step('lock', () => services.lock.acquire('restore', request.startedBy));
     run.cleanup.defer(() => own.release());

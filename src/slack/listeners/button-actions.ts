@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { authorize } from '../../../commands/permissions.js';
+import { authorize, slackActor } from '../../../commands/actor.js';
 import { isBackupName } from '../../../services/backup/backup-name.js';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
@@ -29,7 +29,7 @@ export function registerButtonActions(app: App, slack: SlackConfig, deps: SlackD
         logger,
         { kind: 'button', user: userId, channel: channelId, command, args: command === 'restore' ? [value] : [] },
         async () => {
-          const refusal = authorize(command, userId, slack.admins);
+          const refusal = authorize(slackActor(userId), command, { slack: slack.admins });
           if (refusal) {
             await respond(renderRefusal(refusal));
             return 'refused';
@@ -71,7 +71,7 @@ export function registerButtonActions(app: App, slack: SlackConfig, deps: SlackD
         logger,
         { kind: 'button', user: userId, channel: channelId, command: `restore-${kind}`, args: withAddons ? ['--with-addons'] : [] },
         async () => {
-          const refusal = authorize('restore', userId, slack.admins);
+          const refusal = authorize(slackActor(userId), 'restore', { slack: slack.admins });
           if (refusal) {
             await respond(renderRefusal(refusal));
             return 'refused';

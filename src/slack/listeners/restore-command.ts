@@ -1,4 +1,4 @@
-import { authorize } from '../../../commands/permissions.js';
+import { authorize, slackActor } from '../../../commands/actor.js';
 import { checkBackupName } from '../../../commands/restore.js';
 import { announceIfElsewhere, operationRequest } from '../operation-request.js';
 import { renderNotice, renderRefusal, slackInput } from '../render-replies.js';
@@ -6,7 +6,7 @@ import type { CommandHandler } from './command-context.js';
 
 /** `/odoo restore <name>`: administrators only; hands a valid name (`.tar.gz` added when left out) to the restore flow (which asks for confirmation). */
 export const restoreHandler: CommandHandler = async ({ ack, respond, client, logger, deps, slack, userId, channelId, args }) => {
-  const refusal = authorize('restore', userId, slack.admins);
+  const refusal = authorize(slackActor(userId), 'restore', { slack: slack.admins });
   if (refusal) {
     await ack(renderRefusal(refusal));
     return 'refused';

@@ -1,7 +1,7 @@
 import { backupCommand } from '../../commands/backup.js';
 import type { BackupProgress } from '../../services/backup/run-backup.js';
 import { formatBytes } from '../format.js';
-import { renderBackupOutcomeText } from '../render-text.js';
+import { renderBackupOutcomeText } from './render-text.js';
 import { EXIT, type CliCommand, type CliIo } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 

@@ -1,7 +1,7 @@
 import { statusCommand } from '../../commands/status.js';
 import { buildServices } from '../build-services.js';
-import { statusJson } from '../render-json.js';
-import { renderStatusText } from '../render-text.js';
+import { statusJson } from './render-json.js';
+import { renderStatusText } from './render-text.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { configure } from './configure.js';
 

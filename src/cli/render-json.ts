@@ -1,7 +1,7 @@
-import type { ListReply } from '../commands/list.js';
-import type { StatusReply } from '../commands/status.js';
-import { isStopped } from '../services/docker/stack-containers.js';
-import type { ProbeResult } from '../services/health/run-probe.js';
+import type { ListReply } from '../../commands/list.js';
+import type { StatusReply } from '../../commands/status.js';
+import { isStopped } from '../../services/docker/stack-containers.js';
+import type { ProbeResult } from '../../services/health/run-probe.js';
 
 const probe = <T, R>(p: ProbeResult<T>, map: (v: T) => R) => (p.ok ? map(p.value) : null);
 const probeError = (p: ProbeResult<unknown>) => (p.ok ? undefined : p.reason === 'timeout' ? 'timeout' : p.message);

@@ -1,5 +1,5 @@
 import { pruneCommand } from '../../commands/prune.js';
-import { renderPruneText } from '../render-text.js';
+import { renderPruneText } from './render-text.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 

@@ -2,7 +2,7 @@ import { doctorCommand } from '../../commands/doctor.js';
 import type { CheckResult } from '../../services/health/preflight.js';
 import { buildServices } from '../build-services.js';
 import { createRedactor } from '../redact.js';
-import { renderDoctorText } from '../render-text.js';
+import { renderDoctorText } from './render-text.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { configure } from './configure.js';
 

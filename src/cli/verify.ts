@@ -1,5 +1,5 @@
 import { verifyCommand } from '../../commands/restore.js';
-import { renderVerifyText } from '../render-text.js';
+import { renderVerifyText } from './render-text.js';
 import { backupNameUsage } from './backup-name-usage.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';

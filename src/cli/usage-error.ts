@@ -1,5 +1,5 @@
 import { helpCommand } from '../../commands/help.js';
-import { renderHelpText } from '../render-text.js';
+import { renderHelpText } from './render-text.js';
 import { EXIT, type CliIo } from './cli-command.js';
 
 /**

@@ -1,18 +1,15 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { backupCommand } from '../commands/backup.js';
-import { drillCommand, type DrillReply } from '../commands/drill.js';
-import { syncCommand, type SyncReply } from '../commands/sync.js';
+import type { AlertSink } from './alert-sink.js';
+import { backupCommand } from './backup.js';
+import { drillCommand, type DrillReply } from './drill.js';
+import { syncCommand, type SyncReply } from './sync.js';
 import { splitFutureDated } from '../services/backup/backup-name.js';
 import { overdueVerdict } from '../services/backup/backup-schedule.js';
 import type { BackupOutcome } from '../services/backup/run-backup.js';
 import type { Services } from '../services/services.js';
 import { listBackups } from '../services/storage/backup-catalog.js';
-import type { Logger } from './logger.js';
-import type { RunningOperations } from './running-operations.js';
-import { renderBackupOutcome, renderOverdue } from './slack/render-backup.js';
-import { renderDrillOutcome } from './slack/render-drill.js';
-import { renderSyncFailing, renderSyncRecovered } from './slack/render-sync.js';
-import type { ChannelNotifier } from './slack/slack-notifier.js';
+import type { Logger } from '../src/logger.js';
+import type { RunningOperations } from '../src/running-operations.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -28,8 +25,9 @@ export interface SchedulerOptions {
 }
 
 /**
- * Runs a backup on BACKUP_SCHEDULE and a restore drill on DRILL_SCHEDULE (in
- * TZ) and posts every result to the alert channel; checks at start and hourly
+ * The scheduled jobs, decided here for every surface: runs a backup on
+ * BACKUP_SCHEDULE and a restore drill on DRILL_SCHEDULE (in TZ) and hands
+ * every result to the alert sink (Slack's alert channel, Discord's, or both); checks at start and hourly
  * whether backups are overdue and then posts "backups are overdue" at most
  * once a day until one succeeds.
  */
@@ -47,7 +45,7 @@ export class BackupScheduler {
 
   constructor(
     private readonly services: Services,
-    private readonly notifier: ChannelNotifier,
+    private readonly alerts: AlertSink,
     private readonly logger: Logger,
     private readonly redact: (text: string) => string,
     private readonly options: SchedulerOptions = {},
@@ -107,7 +105,7 @@ export class BackupScheduler {
     } else {
       this.logger.error({ trigger: 'schedule', stage: outcome.error.stage, err: outcome.error, localArchive: outcome.localArchive }, 'scheduled backup failed');
     }
-    await this.notifier.post(renderBackupOutcome(outcome, { trigger: 'scheduled', redact: this.redact }), 'scheduled backup');
+    await this.alerts.alert({ kind: 'backup', outcome, trigger: 'scheduled' });
     return outcome;
   }
 
@@ -126,7 +124,7 @@ export class BackupScheduler {
     if (reply.ok && reply.result.passed) this.logger.info({ trigger: 'schedule', backup: reply.result.backup, restoreMs: reply.result.restoreMs }, 'scheduled drill passed');
     else if (reply.ok) this.logger.error({ trigger: 'schedule', backup: reply.result.backup, failure: reply.result.failure }, 'scheduled drill failed');
     else this.logger.error({ trigger: 'schedule', stage: reply.error.stage, err: reply.error }, 'scheduled drill could not run');
-    await this.notifier.post(renderDrillOutcome(reply, 'scheduled', this.redact), 'scheduled drill');
+    await this.alerts.alert({ kind: 'drill', reply, trigger: 'scheduled' });
     return reply;
   }
 
@@ -139,7 +137,7 @@ export class BackupScheduler {
     const reply = await syncCommand(this.services);
     const failed = !reply.ok || reply.result.failed.length > 0;
     if (!failed) {
-      if (this.syncAlerted) await this.notifier.post(renderSyncRecovered(this.syncFailures), 'sync recovered');
+      if (this.syncAlerted) await this.alerts.alert({ kind: 'sync-recovered', failures: this.syncFailures });
       this.syncFailures = 0;
       this.syncAlerted = false;
       return reply;
@@ -149,7 +147,7 @@ export class BackupScheduler {
     this.logger.warn({ failures: this.syncFailures, cause: this.redact(cause) }, 'attachment sync failed');
     if (this.syncFailures >= SYNC_FAILURES_BEFORE_ALERT && !this.syncAlerted) {
       this.syncAlerted = true;
-      await this.notifier.post(renderSyncFailing(this.syncFailures, this.redact(cause)), 'sync failing');
+      await this.alerts.alert({ kind: 'sync-failing', failures: this.syncFailures, cause: this.redact(cause) });
     }
     return reply;
   }
@@ -169,7 +167,7 @@ export class BackupScheduler {
       if (!this.lastOverdueAlert || now.getTime() - this.lastOverdueAlert.getTime() >= DAY) {
         this.lastOverdueAlert = now;
         this.logger.warn({ newest: newest?.name ?? null, ageMs: verdict.ageMs, thresholdMs: verdict.thresholdMs }, 'backups are overdue');
-        await this.notifier.post(renderOverdue(verdict, newest?.name ?? null), 'overdue alert');
+        await this.alerts.alert({ kind: 'overdue', verdict, newest: newest?.name ?? null });
       }
       return true;
     } catch (error) {

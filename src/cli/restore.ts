@@ -1,5 +1,5 @@
 import { planRestore, restoreCommand } from '../../commands/restore.js';
-import { renderRestoreOutcomeText, renderRestorePlanText } from '../render-text.js';
+import { renderRestoreOutcomeText, renderRestorePlanText } from './render-text.js';
 import { untilInterrupted } from './until-interrupted.js';
 import { backupNameUsage } from './backup-name-usage.js';
 import { EXIT, type CliCommand } from './cli-command.js';

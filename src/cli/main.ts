@@ -1,26 +1,26 @@
 import { parseArgs } from 'node:util';
-import { COMMANDS } from '../commands/catalog.js';
-import { backup } from './cli-commands/backup.js';
-import { bot } from './cli-commands/bot.js';
-import { doctor } from './cli-commands/doctor.js';
-import { type CliCommand, type CliIo } from './cli-commands/cli-command.js';
-import { exportCli } from './cli-commands/export.js';
-import { help } from './cli-commands/help.js';
-import { importCli } from './cli-commands/import.js';
-import { settleInterruptedSwitch } from './cli-commands/settle-interrupted-switch.js';
-import { list } from './cli-commands/list.js';
-import { prune } from './cli-commands/prune.js';
-import { restore } from './cli-commands/restore.js';
-import { status } from './cli-commands/status.js';
-import { sync } from './cli-commands/sync.js';
-import { usageError } from './cli-commands/usage-error.js';
-import { verify } from './cli-commands/verify.js';
-import { drill } from './cli-commands/drill.js';
-import { printableInput } from './format.js';
+import { COMMANDS } from '../../commands/catalog.js';
+import { backup } from './backup.js';
+import { bot } from './bot.js';
+import { doctor } from './doctor.js';
+import { type CliCommand, type CliIo } from './cli-command.js';
+import { exportCli } from './export.js';
+import { help } from './help.js';
+import { importCli } from './import.js';
+import { settleInterruptedSwitch } from './settle-interrupted-switch.js';
+import { list } from './list.js';
+import { prune } from './prune.js';
+import { restore } from './restore.js';
+import { status } from './status.js';
+import { sync } from './sync.js';
+import { usageError } from './usage-error.js';
+import { verify } from './verify.js';
+import { drill } from './drill.js';
+import { printableInput } from '../format.js';
 
-export { EXIT, type CliIo } from './cli-commands/cli-command.js';
+export { EXIT, type CliIo } from './cli-command.js';
 
-/** Every `odoo-ops` subcommand, one module each under cli-commands/. */
+/** Every `odoo-ops` subcommand, one module each in this folder. */
 const CLI_COMMANDS: readonly CliCommand[] = [help, status, list, backup, restore, importCli, exportCli, verify, drill, prune, sync, doctor, bot];
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };

@@ -1,6 +1,6 @@
 import { listCommand } from '../../commands/list.js';
-import { listJson } from '../render-json.js';
-import { renderListText } from '../render-text.js';
+import { listJson } from './render-json.js';
+import { renderListText } from './render-text.js';
 import { EXIT, type CliCommand } from './cli-command.js';
 import { operationContext } from './run-operation.js';
 

@@ -1,16 +1,16 @@
-import { STORE_GRACE_SECONDS } from '../services/attachment-store/prune-store.js';
-import type { DoctorReply } from '../commands/doctor.js';
-import type { HelpReply } from '../commands/help.js';
-import type { ListReply } from '../commands/list.js';
-import type { PruneReply } from '../commands/prune.js';
-import type { RestorePlan } from '../commands/restore.js';
-import type { StatusReply } from '../commands/status.js';
-import type { BackupOutcome } from '../services/backup/run-backup.js';
-import type { RestoreOutcome } from '../services/restore/run-restore.js';
-import type { ArchiveCheck } from '../services/restore/verify-archive.js';
-import type { VerifyOutcome } from '../services/restore/verify-backup.js';
-import { formatBytes, formatDuration, formatTime, previousDataSentence } from './format.js';
-import { containerSummary, statusLines } from './status-lines.js';
+import { STORE_GRACE_SECONDS } from '../../services/attachment-store/prune-store.js';
+import type { DoctorReply } from '../../commands/doctor.js';
+import type { HelpReply } from '../../commands/help.js';
+import type { ListReply } from '../../commands/list.js';
+import type { PruneReply } from '../../commands/prune.js';
+import type { RestorePlan } from '../../commands/restore.js';
+import type { StatusReply } from '../../commands/status.js';
+import type { BackupOutcome } from '../../services/backup/run-backup.js';
+import type { RestoreOutcome } from '../../services/restore/run-restore.js';
+import type { ArchiveCheck } from '../../services/restore/verify-archive.js';
+import type { VerifyOutcome } from '../../services/restore/verify-backup.js';
+import { formatBytes, formatDuration, formatTime, previousDataSentence } from '../format.js';
+import { containerSummary, statusLines } from '../status-lines.js';
 
 /** Terminal usage text for `odoo-ops help` and for bad usage. */
 export function renderHelpText(reply: HelpReply): string {
