@@ -50,7 +50,7 @@ export function statusJson(reply: StatusReply) {
   };
 }
 
-/** `odoo-ops list --json`: `[{name, sizeBytes, createdAt, locations}]`, newest first (DESIGN). */
+/** `odoo-ops list --json`: `[{name, sizeBytes, createdAt, locations}]`, newest first (DESIGN), plus `drilled: true` on a backup a restore drill passed on. */
 export function listJson(reply: ListReply) {
-  return reply.backups.map((b) => ({ name: b.name, sizeBytes: b.sizeBytes, createdAt: b.createdAt.toISOString(), locations: b.locations }));
+  return reply.backups.map((b) => ({ name: b.name, sizeBytes: b.sizeBytes, createdAt: b.createdAt.toISOString(), locations: b.locations, ...(reply.drilled.includes(b.name) ? { drilled: true } : {}) }));
 }

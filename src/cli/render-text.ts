@@ -91,8 +91,13 @@ export function renderListText(reply: ListReply, timeZone: string): string {
     b.locations.join('+'),
   ]);
   const header = ['NAME', `DATE (${timeZone})`, 'AGE', 'SIZE', 'WHERE'];
+  // The DRILL column only once a drill passed on a listed backup.
+  if (reply.drilled.length > 0) {
+    header.push('DRILL');
+    reply.backups.forEach((b, i) => rows[i]!.push(reply.drilled.includes(b.name) ? 'passed' : ''));
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [header, ...rows]) out.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+  for (const r of [header, ...rows]) out.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
   return [...out, ''].join('\n');
 }
 

@@ -57,7 +57,7 @@ export function renderList(reply: ListReply, timeZone: string) {
     const age = formatDuration((reply.now.getTime() - b.createdAt.getTime()) / 1000);
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${b.name}*\n${formatTime(b.createdAt, timeZone)} ${timeZone} · ${age} ago · ${formatBytes(b.sizeBytes)} · ${b.locations.join(' + ')}` },
+      text: { type: 'mrkdwn', text: `*${b.name}*\n${formatTime(b.createdAt, timeZone)} ${timeZone} · ${age} ago · ${formatBytes(b.sizeBytes)} · ${b.locations.join(' + ')}${reply.drilled.includes(b.name) ? ' · :white_check_mark: drill passed' : ''}` },
       accessory: { type: 'button', action_id: `${ACTION_RESTORE}:${i}`, text: { type: 'plain_text', text: 'Restore…' }, value: b.name },
     });
   });

@@ -80,4 +80,20 @@ describe('status: the attachment store and the last restore drill', () => {
     expect(fresh.reasons.join(' ')).not.toMatch(/drill/);
     expect((await runCli(['status'], env, testbed.workDir)).out).toMatch(/Last restore drill\s+.*: passed, RTO 9s\n/);
   }, 120_000);
+
+  it('list marks the backups a restore drill passed on (text column, JSON field), not those whose drill failed', async () => {
+    const backupDir = await mkdtemp(join(testbed.workDir, 'list-drill-'));
+    const env = testbedEnv(testbed, { BACKUP_DIR: backupDir, CF_R2_ENDPOINT: undefined, CF_R2_BUCKET: undefined, CF_R2_ACCESS_KEY_ID: undefined, CF_R2_SECRET_ACCESS_KEY: undefined });
+    const [proven, failed, plain] = ['odoo_backup_2026-01-03_02-00-00.tar.gz', 'odoo_backup_2026-01-02_02-00-00.tar.gz', 'odoo_backup_2026-01-01_02-00-00.tar.gz'];
+    for (const name of [proven, failed, plain]) await writeFile(join(backupDir, name), 'x');
+    const at = new Date().toISOString();
+    await appendDrillResult(backupDir, { backup: failed, startedAt: at, finishedAt: at, passed: false, source: 'local', restoreMs: null, checks: [], failure: { stage: 'restore', message: 'pg_restore failed' } });
+    await appendDrillResult(backupDir, { backup: proven, startedAt: at, finishedAt: at, passed: true, source: 'local', restoreMs: 1000, checks: [], failure: null });
+    const json = JSON.parse((await runCli(['list', '--json'], env, testbed.workDir)).out) as Array<{ name: string; drilled?: boolean }>;
+    expect(json.map((b) => [b.name, b.drilled ?? false])).toEqual([[proven, true], [failed, false], [plain, false]]);
+    const text = (await runCli(['list'], env, testbed.workDir)).out.split('\n');
+    expect(text[0]).toMatch(/WHERE\s+DRILL$/);
+    expect(text.find((l) => l.startsWith(proven))).toMatch(/local\s+passed$/);
+    expect(text.find((l) => l.startsWith(failed))).toMatch(/local$/);
+  }, 60_000);
 });
