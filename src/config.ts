@@ -11,6 +11,20 @@ export const SECRET_VARIABLES = [
   'POSTGRES_PASSWORD',
   'CF_R2_ACCESS_KEY_ID',
   'CF_R2_SECRET_ACCESS_KEY',
+  'DISCORD_BOT_TOKEN',
+] as const;
+
+/** Variables that configure Slack; any of them set means Slack is meant to run. */
+const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_ALERT_CHANNEL', 'SLACK_ADMINS'] as const;
+/** Variables that configure Discord (DISCORD_API_URL alone, having a default, does not turn it on). */
+const DISCORD_VARIABLES = [
+  'DISCORD_BOT_TOKEN',
+  'DISCORD_APPLICATION_ID',
+  'DISCORD_GUILD_ID',
+  'DISCORD_ALERT_CHANNEL',
+  'DISCORD_ADMINS',
+  'DISCORD_ADMIN_ROLE',
+  'DISCORD_PUBLIC_KEY',
 ] as const;
 
 const R2_REQUIRED = ['CF_R2_ENDPOINT', 'CF_R2_BUCKET', 'CF_R2_ACCESS_KEY_ID', 'CF_R2_SECRET_ACCESS_KEY'] as const;
@@ -29,6 +43,21 @@ export interface SlackConfig {
   admins: string[];
 }
 
+export interface DiscordConfig {
+  botToken: string;
+  applicationId: string;
+  /** The server where `/odoo` is registered at start (guild commands appear at once). */
+  guildId: string;
+  alertChannel: string;
+  /** User ids allowed to back up and restore; with adminRole, either grants it. */
+  admins: string[];
+  adminRole?: string;
+  /** Hex Ed25519 key: the HTTP interactions endpoint is served only when set. */
+  publicKey?: string;
+  /** REST base without the version (discord.js appends /v10). */
+  apiUrl: string;
+}
+
 export interface R2Config {
   endpoint: string;
   bucket: string;
@@ -42,6 +71,10 @@ export interface Config {
   slack: SlackConfig | null;
   /** SLACK_API_URL and PORT, known even when the rest of Slack is not configured. */
   slackApiUrl: string;
+  /** Null when no DISCORD_* variable is set: Discord off. */
+  discord: DiscordConfig | null;
+  /** PORT: Slack's HTTP mode and Discord's interactions endpoint listen there. */
+  port: number;
   docker: { host: string; composeProject?: string; odooService: string; dbService: string };
   /** stopTimeoutSeconds: how long Odoo may take to stop in a restore's switch before Docker kills it. */
   odoo: { url: string; dataDir: string; stopTimeoutSeconds: number };
@@ -81,6 +114,10 @@ function isDockerHost(value: string): boolean {
   return value.startsWith('/') || /^(unix|tcp|ssh|http|https):\/\/\S+$/.test(value);
 }
 
+function isSnowflake(value: string): boolean {
+  return /^\d{17,20}$/.test(value);
+}
+
 const text = () => z.string();
 const matching = (test: (v: string) => boolean, expected: string) => z.string().refine(test, { error: `expected ${expected}` });
 const integer = (min: number, max: number, expected: string) =>
@@ -99,6 +136,18 @@ const envSchema = z.object({
     (v) => v.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())),
     'comma-separated Slack user IDs such as U0123456789,U0987654321',
   ).optional(),
+  // Discord ids are snowflakes: 17 to 20 decimal digits (Developer Mode → Copy ID).
+  DISCORD_BOT_TOKEN: matching(
+    (v) => /^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$/.test(v),
+    'the bot token from the Developer Portal\'s Bot page (three dot-separated parts)',
+  ).optional(),
+  DISCORD_APPLICATION_ID: matching(isSnowflake, 'the Application ID from the Developer Portal (17 to 20 digits)').optional(),
+  DISCORD_GUILD_ID: matching(isSnowflake, 'a server (guild) id of 17 to 20 digits (right-click the server → Copy Server ID)').optional(),
+  DISCORD_ALERT_CHANNEL: matching(isSnowflake, 'a channel id of 17 to 20 digits (not a #name)').optional(),
+  DISCORD_ADMINS: matching((v) => v.split(',').every((id) => isSnowflake(id.trim())), 'comma-separated Discord user ids of 17 to 20 digits').optional(),
+  DISCORD_ADMIN_ROLE: matching(isSnowflake, 'a role id of 17 to 20 digits (Server Settings → Roles → Copy Role ID)').optional(),
+  DISCORD_PUBLIC_KEY: matching((v) => /^[0-9a-f]{64}$/i.test(v), 'the Public Key from the Developer Portal (64 hex digits)').optional(),
+  DISCORD_API_URL: matching((v) => HTTP_URL.test(v), 'an http(s) URL such as https://discord.com/api').default('https://discord.com/api'),
   DOCKER_HOST: matching(isDockerHost, 'a socket path or a unix://, tcp:// or ssh:// address').default('/var/run/docker.sock'),
   COMPOSE_PROJECT: text().optional(),
   ODOO_SERVICE: text().default('odoo'),
@@ -194,8 +243,23 @@ export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
       failed.add(name);
     }
   };
-  if (purpose === 'bot') {
-    requireFor('SLACK_BOT_TOKEN', 'to run the bot (the xoxb- token from "OAuth & Permissions")');
+  const discordMeant = DISCORD_VARIABLES.some((name) => values[name] !== undefined);
+  const slackMeant = SLACK_VARIABLES.some((name) => values[name] !== undefined);
+  if (discordMeant) {
+    const why = 'once any DISCORD_* variable is set (Discord runs with all of them; unset them all to turn it off)';
+    requireFor('DISCORD_BOT_TOKEN', why);
+    requireFor('DISCORD_APPLICATION_ID', why);
+    requireFor('DISCORD_GUILD_ID', why);
+    requireFor('DISCORD_ALERT_CHANNEL', why);
+    if (values.DISCORD_ADMINS === undefined && values.DISCORD_ADMIN_ROLE === undefined && !failed.has('DISCORD_ADMINS') && !failed.has('DISCORD_ADMIN_ROLE')) {
+      problems.push('DISCORD_ADMINS: required when Discord is configured, unless DISCORD_ADMIN_ROLE is set (the user ids or the role allowed to back up and restore)');
+      failed.add('DISCORD_ADMINS');
+    }
+  }
+  // The bot needs one surface; Slack's settings are required unless Discord alone is configured.
+  if (purpose === 'bot' && (slackMeant || !discordMeant)) {
+    const suffix = discordMeant ? '' : ', or configure Discord instead (DISCORD_BOT_TOKEN…)';
+    requireFor('SLACK_BOT_TOKEN', `to run the bot (the xoxb- token from "OAuth & Permissions")${suffix}`);
     requireFor('SLACK_ALERT_CHANNEL', 'to run the bot (the channel ID that receives scheduled results and alerts)');
     requireFor('SLACK_ADMINS', 'to run the bot (the Slack user IDs allowed to back up and restore)');
     if (values.SLACK_APP_TOKEN === undefined) {
@@ -228,6 +292,19 @@ export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
           admins: v.SLACK_ADMINS.split(',').map((id) => id.trim()),
         }
       : null;
+  const discord: DiscordConfig | null =
+    v.DISCORD_BOT_TOKEN && v.DISCORD_APPLICATION_ID && v.DISCORD_GUILD_ID && v.DISCORD_ALERT_CHANNEL && (v.DISCORD_ADMINS || v.DISCORD_ADMIN_ROLE)
+      ? {
+          botToken: v.DISCORD_BOT_TOKEN,
+          applicationId: v.DISCORD_APPLICATION_ID,
+          guildId: v.DISCORD_GUILD_ID,
+          alertChannel: v.DISCORD_ALERT_CHANNEL,
+          admins: v.DISCORD_ADMINS ? v.DISCORD_ADMINS.split(',').map((id) => id.trim()) : [],
+          adminRole: v.DISCORD_ADMIN_ROLE,
+          publicKey: v.DISCORD_PUBLIC_KEY,
+          apiUrl: v.DISCORD_API_URL.replace(/\/+$/, ''),
+        }
+      : null;
   const r2: R2Config | null =
     v.CF_R2_ENDPOINT && v.CF_R2_BUCKET && v.CF_R2_ACCESS_KEY_ID && v.CF_R2_SECRET_ACCESS_KEY
       ? {
@@ -242,6 +319,8 @@ export function loadConfig(env: Env, purpose: ConfigPurpose): Config {
   return {
     slack,
     slackApiUrl: v.SLACK_API_URL,
+    discord,
+    port: v.PORT,
     docker: { host: v.DOCKER_HOST, composeProject: v.COMPOSE_PROJECT, odooService: v.ODOO_SERVICE, dbService: v.DB_SERVICE },
     odoo: { url: v.ODOO_URL, dataDir: v.ODOO_DATA_DIR, stopTimeoutSeconds: v.ODOO_STOP_TIMEOUT },
     postgres: { user: v.POSTGRES_USER, password: v.POSTGRES_PASSWORD, db: v.POSTGRES_DB },
