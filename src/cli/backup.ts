@@ -3,6 +3,7 @@ import type { BackupProgress } from '../../services/backup/run-backup.js';
 import { formatBytes } from '../format.js';
 import { renderBackupOutcomeText } from './render-text.js';
 import { EXIT, type CliCommand, type CliIo } from './cli-command.js';
+import { backupJson } from './render-json.js';
 import { runCliOperation } from './run-operation.js';
 
 /** On a terminal: one line per stage, bytes updated in place at most 5 times a second. */
@@ -34,9 +35,7 @@ export const backup: CliCommand = {
       } else {
         logger.error({ command: 'backup', stage: outcome.error.stage, err: outcome.error, localArchive: outcome.localArchive }, 'backup failed');
       }
-      const json = outcome.ok
-          ? { name: outcome.name, sizeBytes: outcome.sizeBytes, durationMs: outcome.durationMs, locations: outcome.locations, sha256: outcome.sha256, warnings: outcome.warnings }
-          : { error: { stage: outcome.error.stage, message: redact(outcome.error.userMessage), ...(outcome.localArchive ? { localArchive: outcome.localArchive } : {}) } };
+      const json = backupJson(outcome, redact);
       return { json, text: renderBackupOutcomeText(outcome), toStderr: !outcome.ok, exit: outcome.ok ? EXIT.ok : EXIT.failed };
     });
   },

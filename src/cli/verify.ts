@@ -2,6 +2,7 @@ import { verifyCommand } from '../../commands/restore.js';
 import { renderVerifyText } from './render-text.js';
 import { backupNameUsage } from './backup-name-usage.js';
 import { EXIT, type CliCommand } from './cli-command.js';
+import { verifyJson } from './render-json.js';
 import { runCliOperation } from './run-operation.js';
 
 export const verify: CliCommand = {
@@ -15,9 +16,7 @@ export const verify: CliCommand = {
       const good = outcome.ok && outcome.verified.ok;
       if (outcome.ok) logger.info({ command: 'verify', name: outcome.located.name, ok: good, durationMs: outcome.durationMs }, 'verify finished');
       else logger.error({ command: 'verify', stage: outcome.error.stage, err: outcome.error }, 'verify failed');
-      const json = outcome.ok
-        ? { name: outcome.located.name, ok: good, sha256: outcome.verified.sha256, checksummed: outcome.verified.manifest !== null, locations: outcome.located.locations, checks: outcome.verified.checks }
-        : { error: { stage: outcome.error.stage, message: redact(outcome.error.userMessage) } };
+      const json = verifyJson(outcome, redact);
       const exit = !outcome.ok && outcome.error.stage === 'usage' ? EXIT.usage : good ? EXIT.ok : EXIT.failed;
       return { json, text: renderVerifyText(outcome), toStderr: !good, exit };
     });
