@@ -16,6 +16,7 @@ import { createMessagingClient, SlackNotifier } from './slack/slack-notifier.js'
 export function slackDeps(parts: SlackRestoreDeps): SlackDeps {
   return {
     services: parts.services,
+    redact: parts.redact,
     startBackup: slackBackupStarter(parts),
     startRestore: slackRestoreOfferer(parts),
     confirmRestore: slackRestoreConfirmer(parts),

@@ -3,7 +3,8 @@ import type { BackupProgress } from '../../services/backup/run-backup.js';
 import { formatBytes } from '../format.js';
 import { renderBackupOutcomeText } from './render-text.js';
 import { EXIT, type CliCommand, type CliIo } from './cli-command.js';
-import { operationContext } from './run-operation.js';
+import { backupJson } from './render-json.js';
+import { runCliOperation } from './run-operation.js';
 
 /** On a terminal: one line per stage, bytes updated in place at most 5 times a second. */
 function terminalProgress(io: CliIo): (p: BackupProgress) => void {
@@ -26,24 +27,16 @@ export const backup: CliCommand = {
   options: { json: { type: 'boolean' } },
   positionals: 0,
   async run(io, values) {
-    const context = operationContext(io);
-    if (typeof context === 'number') return context;
-    const { services, logger, redact, actor } = context;
-    logger.info({ command: 'backup', actor }, 'backup started');
-    const outcome = await backupCommand(services, { startedBy: actor, onProgress: io.interactive && !values.json ? terminalProgress(io) : undefined });
-    if (outcome.ok) {
-      logger.info({ command: 'backup', name: outcome.name, sizeBytes: outcome.sizeBytes, durationMs: outcome.durationMs, locations: outcome.locations }, 'backup succeeded');
-    } else {
-      logger.error({ command: 'backup', stage: outcome.error.stage, err: outcome.error, localArchive: outcome.localArchive }, 'backup failed');
-    }
-    if (values.json) {
-      const document = outcome.ok
-        ? { name: outcome.name, sizeBytes: outcome.sizeBytes, durationMs: outcome.durationMs, locations: outcome.locations, sha256: outcome.sha256, warnings: outcome.warnings }
-        : { error: { stage: outcome.error.stage, message: redact(outcome.error.userMessage), ...(outcome.localArchive ? { localArchive: outcome.localArchive } : {}) } };
-      io.stdout.write(`${JSON.stringify(document)}\n`);
-    } else {
-      (outcome.ok ? io.stdout : io.stderr).write(redact(renderBackupOutcomeText(outcome)));
-    }
-    return outcome.ok ? EXIT.ok : EXIT.failed;
+    return runCliOperation(io, values, async ({ services, logger, redact, actor }) => {
+      logger.info({ command: 'backup', actor }, 'backup started');
+      const outcome = await backupCommand(services, { startedBy: actor, onProgress: io.interactive && !values.json ? terminalProgress(io) : undefined });
+      if (outcome.ok) {
+        logger.info({ command: 'backup', name: outcome.name, sizeBytes: outcome.sizeBytes, durationMs: outcome.durationMs, locations: outcome.locations }, 'backup succeeded');
+      } else {
+        logger.error({ command: 'backup', stage: outcome.error.stage, err: outcome.error, localArchive: outcome.localArchive }, 'backup failed');
+      }
+      const json = backupJson(outcome, redact);
+      return { json, text: renderBackupOutcomeText(outcome), toStderr: !outcome.ok, exit: outcome.ok ? EXIT.ok : EXIT.failed };
+    });
   },
 };

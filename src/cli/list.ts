@@ -2,7 +2,7 @@ import { listCommand } from '../../commands/list.js';
 import { listJson } from './render-json.js';
 import { renderListText } from './render-text.js';
 import { EXIT, type CliCommand } from './cli-command.js';
-import { operationContext } from './run-operation.js';
+import { runCliOperation } from './run-operation.js';
 
 /**
  * `odoo-ops list [--json]`: every backup, newest first. When a store cannot be
@@ -15,20 +15,12 @@ export const list: CliCommand = {
   options: { json: { type: 'boolean' } },
   positionals: 0,
   async run(io, values) {
-    const context = operationContext(io);
-    if (typeof context === 'number') return context;
-    const { services, redact } = context;
-    const reply = await listCommand(services);
-    const unreachable = reply.unreachable.map((u) => ({ ...u, message: redact(u.message) }));
-    if (values.json) {
-      const document =
-        unreachable.length > 0
-          ? { error: { stage: 'list', message: unreachable.map((u) => `${u.location} could not be listed: ${u.message}`).join('; ') } }
-          : listJson(reply);
-      io.stdout.write(`${JSON.stringify(document)}\n`);
-    } else {
-      io.stdout.write(redact(renderListText({ ...reply, unreachable }, services.settings.timeZone)));
-    }
-    return unreachable.length > 0 ? EXIT.failed : EXIT.ok;
+    return runCliOperation(io, values, async ({ services, redact }) => {
+      const reply = await listCommand(services);
+      const unreachable = reply.unreachable.map((u) => ({ ...u, message: redact(u.message) }));
+      const json =
+        unreachable.length > 0 ? { error: { stage: 'list', message: unreachable.map((u) => `${u.location} could not be listed: ${u.message}`).join('; ') } } : listJson(reply);
+      return { json, text: renderListText({ ...reply, unreachable }, services.settings.timeZone), toStderr: false, exit: unreachable.length > 0 ? EXIT.failed : EXIT.ok };
+    });
   },
 };

@@ -32,3 +32,27 @@ export function operationContext(io: CliIo): OperationContext | number {
     actor: `cli (${user}@${hostname()})`,
   };
 }
+
+/** What one CLI command answers: its JSON document, its text, where the text goes, and the exit code. */
+export interface CliAnswer {
+  json: unknown;
+  text: string;
+  /** The text is a failure's: it goes to stderr (stdout stays for what scripts parse). */
+  toStderr: boolean;
+  exit: number;
+}
+
+/**
+ * The shared life of a CLI operation: load the configuration (exit 2 with its
+ * problems when invalid), build the services, run `work`, print its answer
+ * as JSON with `--json` or as text, always through the redactor (no secret on
+ * the terminal, whatever the command put in its reply), and return the exit code.
+ */
+export async function runCliOperation(io: CliIo, values: Record<string, unknown>, work: (context: OperationContext) => Promise<CliAnswer>): Promise<number> {
+  const context = operationContext(io);
+  if (typeof context === 'number') return context;
+  const answer = await work(context);
+  if (values.json) io.stdout.write(`${context.redact(JSON.stringify(answer.json))}\n`);
+  else (answer.toStderr ? io.stderr : io.stdout).write(context.redact(answer.text));
+  return answer.exit;
+}

@@ -58,3 +58,13 @@ export function renderOverdue(verdict: OverdueVerdict, newest: string | null): S
   const text = `:rotating_light: *Backups are overdue.* ${since} The schedule allows at most ${formatDuration(verdict.thresholdMs / 1000)}.\n*Next:* run \`/odoo status\` to see what is wrong, then \`/odoo backup\`.`;
   return { text: `Backups are overdue. ${since}`, blocks: [section(text)] };
 }
+
+/** The backup stages a Slack progress message shows. */
+export const SHOWN_BACKUP_STAGES: BackupStage[] = ['dump', 'filestore', 'addons', 'archive', 'upload', 'prune'];
+
+/** The progress message of a backup started from Slack: who started it, each stage done, running (with bytes) or to come. */
+export function renderBackupProgress(userId: string, done: Set<BackupStage>, current: BackupStage | null, bytes: number | null): SlackMessage {
+  const steps = SHOWN_BACKUP_STAGES.map((stage) => (done.has(stage) ? `~${stage}~ :white_check_mark:` : stage === current ? `*${stage}*${bytes ? ` (${formatBytes(bytes)})` : ''} :hourglass_flowing_sand:` : stage)).join('  ·  ');
+  const text = `:hourglass_flowing_sand: Backup started by <@${userId}>\n${steps}`;
+  return { text: `Backup started by <@${userId}>`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

@@ -89,6 +89,17 @@ export function renderFailure(ref: string) {
   };
 }
 
+/**
+ * Any reply made safe to send: every secret (raw or JSON-escaped) and anything
+ * shaped like a Slack token removed from its text and blocks. Every answer of
+ * the listeners goes through it, status and list included.
+ */
+export function redactMessage<M>(message: M, redact: (text: string) => string): M {
+  if (message === undefined || message === null) return message;
+  // The redactor knows secrets' JSON-escaped form, and its replacement is JSON-safe.
+  return JSON.parse(redact(JSON.stringify(message))) as M;
+}
+
 /** Ephemeral plain notice (e.g. a feature not in this build). */
 export function renderNotice(text: string) {
   return { response_type: 'ephemeral' as const, replace_original: false, text };

@@ -3,8 +3,7 @@ import { startBackup } from '../../commands/backup.js';
 import type { OperationDeps } from '../../commands/operation-deps.js';
 import type { Reporter } from '../../commands/reporter.js';
 import type { BackupOutcome, BackupProgress, BackupStage } from '../../services/backup/run-backup.js';
-import { formatBytes } from '../format.js';
-import { renderBackupOutcome, type SlackMessage } from './render-backup.js';
+import { renderBackupOutcome, renderBackupProgress, SHOWN_BACKUP_STAGES } from './render-backup.js';
 import { renderNotStarted } from './render-replies.js';
 import { channelNotifier } from './operation-request.js';
 import type { OperationOutcome, OperationRequest } from './slack-deps.js';
@@ -22,14 +21,6 @@ export function slackBackupStarter(deps: SlackBackupDeps): (request: OperationRe
   return (request) => startBackup(deps, slackActor(request.userId), slackBackupReporter(deps, request));
 }
 
-const SHOWN_STAGES: BackupStage[] = ['dump', 'filestore', 'addons', 'archive', 'upload', 'prune'];
-
-function progressMessage(userId: string, done: Set<BackupStage>, current: BackupStage | null, bytes: number | null): SlackMessage {
-  const steps = SHOWN_STAGES.map((stage) => (done.has(stage) ? `~${stage}~ :white_check_mark:` : stage === current ? `*${stage}*${bytes ? ` (${formatBytes(bytes)})` : ''} :hourglass_flowing_sand:` : stage)).join('  ·  ');
-  const text = `:hourglass_flowing_sand: Backup started by <@${userId}>\n${steps}`;
-  return { text: `Backup started by <@${userId}>`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-}
-
 /**
  * The Slack reporter of `/odoo backup`: one message in the channel names who
  * started it and follows the stages (at most one update a second), then shows
@@ -45,13 +36,13 @@ export function slackBackupReporter(deps: SlackBackupDeps, request: OperationReq
   let visible = false;
   return {
     started: async () => {
-      visible = await message.start(progressMessage(request.userId, done, current, null));
+      visible = await message.start(renderBackupProgress(request.userId, done, current, null));
     },
     progress: (p) => {
       if (p.state === 'done') done.add(p.stage);
       if (p.state === 'started') current = p.stage;
-      if (!SHOWN_STAGES.includes(p.stage)) return;
-      message.update(progressMessage(request.userId, done, current, p.state === 'bytes' ? (p.bytes ?? null) : null));
+      if (!SHOWN_BACKUP_STAGES.includes(p.stage)) return;
+      message.update(renderBackupProgress(request.userId, done, current, p.state === 'bytes' ? (p.bytes ?? null) : null));
     },
     finished: async (outcome) => {
       const result = renderBackupOutcome(outcome, { trigger: `started by <@${request.userId}>`, redact: deps.redact });

@@ -40,6 +40,8 @@ export interface RestorePress extends OperationRequest {
  */
 export interface SlackDeps {
   services: Pick<Services, 'status' | 'backends' | 'settings'>;
+  /** Scrubs secrets from every reply (render-replies.ts redactMessage); absent: nothing to scrub. */
+  redact?: (text: string) => string;
   /** `/odoo backup` and the "Back up now" button. Reports progress and the result itself through `request`. */
   startBackup(request: OperationRequest): Promise<OperationOutcome>;
   /** `/odoo restore <name>` and the "Restore…" button of `/odoo list`: posts the offer to confirm (starts nothing). */

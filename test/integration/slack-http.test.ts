@@ -46,12 +46,10 @@ describe('Slack HTTP mode: /odoo commands and buttons against the stand-in', () 
     await slackStandIn.stop();
   });
 
-  it('acks a signed /odoo status with 200 within 3 s, then posts a report listing both containers to response_url', async () => {
+  it('acks a signed /odoo status with 200 (its latency is bench:slack\'s), then posts a report listing both containers to response_url', async () => {
     const responseUrl = slackStandIn.responseUrl('status-1');
-    const started = Date.now();
     const response = await postSlashCommand({ url, signingSecret, text: 'status', userId: STRANGER, responseUrl });
     expect(response.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(3000);
     const reply = await slackStandIn.waitFor('response_url', (c) => c.responseId === 'status-1');
     const text = blocksText(reply);
     expect(text).toContain('Container odoo');

@@ -1,11 +1,11 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, RespondArguments } from '@slack/bolt';
 import { authorize, slackActor } from '../../../commands/actor.js';
 import { isBackupName } from '../../../services/backup/backup-name.js';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { audited } from '../audit.js';
 import { announceIfElsewhere, operationRequest } from '../operation-request.js';
-import { ACTION_BACKUP_NOW, ACTION_RESTORE, renderFailure, renderNotice, renderRefusal } from '../render-replies.js';
+import { ACTION_BACKUP_NOW, ACTION_RESTORE, redactMessage, renderFailure, renderNotice, renderRefusal } from '../render-replies.js';
 import { ACTION_RESTORE_ADDONS, ACTION_RESTORE_CANCEL, ACTION_RESTORE_CONFIRM, BLOCK_RESTORE_OFFER, WITH_ADDONS } from '../render-restore.js';
 import type { RestorePress, SlackDeps } from '../slack-deps.js';
 
@@ -19,8 +19,10 @@ type OfferState = { values?: Record<string, Record<string, { selected_options?: 
  * at the press; refusals are ephemeral and leave the message as it is.
  */
 export function registerButtonActions(app: App, slack: SlackConfig, deps: SlackDeps, logger: Logger): void {
+  const redact = deps.redact ?? ((text: string) => text);
   const register = (actionId: string | RegExp, command: 'backup' | 'restore') => {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond, client }) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond: rawRespond, client }) => {
+      const respond = ((message: string | RespondArguments) => rawRespond(redactMessage(message, redact) as never)) as typeof rawRespond;
       await ack();
       const userId = body.user.id;
       const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
@@ -61,7 +63,8 @@ export function registerButtonActions(app: App, slack: SlackConfig, deps: SlackD
     [ACTION_RESTORE_CONFIRM, 'confirm'],
     [ACTION_RESTORE_CANCEL, 'cancel'],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond, client }) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond: rawRespond, client }) => {
+      const respond = ((message: string | RespondArguments) => rawRespond(redactMessage(message, redact) as never)) as typeof rawRespond;
       await ack();
       const userId = body.user.id;
       const channelId = body.channel?.id ?? body.container?.channel_id ?? '';

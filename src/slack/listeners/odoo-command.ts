@@ -4,7 +4,7 @@ import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { audited } from '../audit.js';
 import { renderHelp } from '../render-help.js';
-import { renderFailure } from '../render-replies.js';
+import { redactMessage, renderFailure } from '../render-replies.js';
 import type { SlackDeps } from '../slack-deps.js';
 import { backupHandler } from './backup-command.js';
 import type { CommandHandler } from './command-context.js';
@@ -29,14 +29,16 @@ const HANDLERS: Record<string, CommandHandler> = {
  * ephemeral message with a reference id.
  */
 export function registerOdooCommand(app: App, slack: SlackConfig, deps: SlackDeps, logger: Logger): void {
-  app.command('/odoo', async ({ command, ack, respond, client }) => {
+  const redact = deps.redact ?? ((text: string) => text);
+  app.command('/odoo', async ({ command, ack, respond: rawRespond, client }) => {
+    const respond = ((message: string | RespondArguments) => rawRespond(redactMessage(message, redact) as never)) as typeof rawRespond;
     const [sub = '', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     const handler = Object.hasOwn(HANDLERS, sub) ? HANDLERS[sub]! : undefined;
     let acked = false;
     const ackOnce = async (message?: RespondArguments) => {
       if (acked) return;
       acked = true;
-      await ack(message as never);
+      await ack(redactMessage(message, redact) as never);
     };
     await audited(
       logger,
